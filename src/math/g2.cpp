@@ -1,0 +1,54 @@
+#include "math/g2.hpp"
+
+namespace provernet::math {
+
+AffinePoint<Fq2, G2Params> G2Params::generator()
+{
+    static const G2Affine g = [] {
+        auto d = [](const char* s) { return *Fq::from_decimal(s); };
+        return G2Affine{
+            {d("10857046999023057135944570762232829481370756359578518086990519993285655852781"),
+             d("11559732032986387107991004021392285783925812861821192530917403151452391805634")},
+            {d("8495653923123431417604973247489272438418190587263600148770280649306958101930"),
+             d("4082367875863433681332203403145435568316851327593401208105741076214120093531")}};
+    }();
+    return g;
+}
+
+template <>
+bool G2Affine::is_valid() const
+{
+    if (!is_on_curve())
+        return false;
+    if (is_infinity())
+        return true;
+    // [r]Q == O: simple and obviously right; G2 points are checked only a few at a time (proofs,
+    // keys), never on a proving hot path.
+    return to_jacobian().mul(Fr::modulus).is_infinity();
+}
+
+G2Affine g2_frobenius(const G2Affine& q)
+{
+    // psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2))
+    static const auto [gx, gy] = [] {
+        const Fq2 xi{Fq::from_uint(9), Fq::from_uint(1)};
+        U256 pm1;
+        U256::sub(pm1, Fq::modulus, U256(1));
+        // (p-1)/3 and (p-1)/2 by long division of U256 by a small number.
+        auto div_small = [](U256 a, uint64_t d) {
+            uint64_t rem = 0;
+            for (int i = 3; i >= 0; --i) {
+                const u128 cur = (u128(rem) << 64) | a.limb[i];
+                a.limb[i] = uint64_t(cur / d);
+                rem = uint64_t(cur % d);
+            }
+            return a;
+        };
+        return std::pair{xi.pow(div_small(pm1, 3)), xi.pow(div_small(pm1, 2))};
+    }();
+    if (q.is_infinity())
+        return q;
+    return {q.x.conjugate() * gx, q.y.conjugate() * gy};
+}
+
+}  // namespace provernet::math
