@@ -8,6 +8,10 @@
 
 #include "math/u256.hpp"
 
+#if defined(PROVERNET_USE_ASM)
+#include "math/field_x86_64.hpp"
+#endif
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -81,16 +85,12 @@ inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const uint64_t
     const uint64_t s2 = uint64_t(d);
     d = u128(t3) - p[3] - ((d >> 64) & 1);
     const uint64_t s3 = uint64_t(d);
-    const bool borrow = ((d >> 64) & 1) != 0;
-    r[0] = borrow ? t0 : s0;
-    r[1] = borrow ? t1 : s1;
-    r[2] = borrow ? t2 : s2;
-    r[3] = borrow ? t3 : s3;
+    const uint64_t keep = 0 - uint64_t((d >> 64) & 1);  // all ones when t < p
+    r[0] = (t0 & keep) | (s0 & ~keep);
+    r[1] = (t1 & keep) | (s1 & ~keep);
+    r[2] = (t2 & keep) | (s2 & ~keep);
+    r[3] = (t3 & keep) | (s3 & ~keep);
 }
-
-#if defined(PROVERNET_USE_ASM)
-void mont_mul_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4], uint64_t inv);
-#endif
 
 }  // namespace detail
 
@@ -102,6 +102,8 @@ public:
     static constexpr uint64_t inv = detail::mont_inv64(modulus.limb[0]);
     static constexpr U256 r1 = detail::pow2_mod(modulus, 256);  // Montgomery form of 1
     static constexpr U256 r2 = detail::pow2_mod(modulus, 512);  // converts into Montgomery form
+    static constexpr uint64_t modulus_and_inv[5] = {modulus.limb[0], modulus.limb[1], modulus.limb[2],
+                                                    modulus.limb[3], inv};
 
     uint64_t v[4];  // Montgomery form, always < modulus
 
@@ -206,7 +208,7 @@ public:
     {
         Field r;
 #if defined(PROVERNET_USE_ASM)
-        detail::mont_mul_x86_64(r.v, a.v, b.v, modulus.limb.data(), inv);
+        detail::mont_mul_x86_64(r.v, a.v, b.v, modulus_and_inv);
 #else
         detail::mont_mul_portable(r.v, a.v, b.v, modulus.limb.data(), inv);
 #endif
@@ -257,12 +259,12 @@ private:
         const uint64_t s2 = uint64_t(d);
         d = u128(t3) - modulus.limb[3] - ((d >> 64) & 1);
         const uint64_t s3 = uint64_t(d);
-        const bool borrow = ((d >> 64) & 1) != 0;
+        const uint64_t keep = 0 - uint64_t((d >> 64) & 1);  // all ones when t < p
         Field r;
-        r.v[0] = borrow ? t0 : s0;
-        r.v[1] = borrow ? t1 : s1;
-        r.v[2] = borrow ? t2 : s2;
-        r.v[3] = borrow ? t3 : s3;
+        r.v[0] = (t0 & keep) | (s0 & ~keep);
+        r.v[1] = (t1 & keep) | (s1 & ~keep);
+        r.v[2] = (t2 & keep) | (s2 & ~keep);
+        r.v[3] = (t3 & keep) | (s3 & ~keep);
         return r;
     }
 };

@@ -63,7 +63,8 @@ TEST(Msm, RepeatedAndOppositeBases)
 {
     // The same base many times and a base with its negation: exercises the doubling and
     // cancellation special cases inside buckets.
-    const size_t n = 200;
+    for (const size_t n : {size_t(200), size_t(4000)}) {  // Jacobian and batch-affine buckets
+    ASSERT_GE(msm_window_bits(4000), 8u);
     std::vector<G1Affine> bases(n, G1Affine::generator());
     for (size_t i = 0; i < n; i += 2)
         bases[i] = -G1Affine::generator();
@@ -72,4 +73,11 @@ TEST(Msm, RepeatedAndOppositeBases)
     EXPECT_TRUE(msm(std::span<const G1Affine>(bases), std::span<const U256>(scalars)).is_infinity());
     scalars[1] = U256(8);
     EXPECT_EQ(msm(std::span<const G1Affine>(bases), std::span<const U256>(scalars)), G1::generator());
+    // Equal points landing in one bucket: doublings inside a batch.
+    for (size_t i = 0; i < n; i += 2)
+        bases[i] = G1Affine::generator();
+    scalars.assign(n, U256(5));
+    EXPECT_EQ(msm(std::span<const G1Affine>(bases), std::span<const U256>(scalars)),
+              G1::generator().mul(U256(5 * n)));
+    }
 }

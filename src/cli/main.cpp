@@ -1,0 +1,32 @@
+// provernet: the one command, with subcommands.
+#include "cli/snark_commands.hpp"
+#include "snark/errors.hpp"
+#include "snark/groth16_prover.hpp"
+#include "snark/groth16_verifier.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"provernet: Groth16/BN254 prover network (snarkjs/circom compatible)"};
+    app.require_subcommand(1);
+    provernet::cli::add_snark_commands(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+        // Subcommands report their exit status this way once they have run.
+        return e.get_exit_code();
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const provernet::snark::FormatError& e) {
+        std::cerr << "error: " << e.what() << std::endl;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << std::endl;
+        return 2;
+    }
+    return 0;
+}

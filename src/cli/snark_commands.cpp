@@ -1,0 +1,114 @@
+#include "cli/snark_commands.hpp"
+
+#include "cli/progress.hpp"
+#include "snark/binfile.hpp"
+#include "snark/errors.hpp"
+#include "snark/groth16_prover.hpp"
+#include "snark/groth16_verifier.hpp"
+#include "snark/json_io.hpp"
+#include "snark/wtns.hpp"
+#include "snark/zkey.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+namespace provernet::cli {
+
+namespace {
+
+struct ProveArgs {
+    std::string zkey, wtns, proof, pub;
+    bool no_self_check = false;
+};
+
+struct VerifyArgs {
+    std::string vk, pub, proof;
+};
+
+struct ExportVkArgs {
+    std::string zkey, vk;
+};
+
+struct InfoArgs {
+    std::string file;
+};
+
+int run_prove(const ProveArgs& args)
+{
+    const snark::ZKey zkey = snark::read_zkey(args.zkey);
+    const snark::Witness witness = snark::read_wtns(args.wtns);
+    if (witness.values.size() != zkey.header.n_vars)
+        throw snark::FormatError(args.wtns, "witness has " + std::to_string(witness.values.size()) +
+                                                " values but " + args.zkey + " expects " +
+                                                std::to_string(zkey.header.n_vars));
+    Progress progress("prove");
+    snark::ProveOptions options;
+    options.self_check = !args.no_self_check;
+    options.progress = [&](std::string_view stage, double done) { progress(stage, done); };
+    const snark::ProveResult result = snark::groth16_prove(zkey, witness, options);
+    snark::write_proof_json(args.proof, result.proof);
+    snark::write_public_json(args.pub, result.public_signals);
+    return 0;
+}
+
+int run_verify(const VerifyArgs& args)
+{
+    const snark::VerificationKey vk = snark::read_verification_key_json(args.vk);
+    const std::vector<math::U256> pub = snark::read_public_json(args.pub);
+    const snark::Proof proof = snark::read_proof_json(args.proof);
+    const bool ok = snark::groth16_verify(vk, pub, proof);
+    std::cout << (ok ? "OK" : "INVALID") << std::endl;
+    return ok ? 0 : 1;
+}
+
+int run_export_vk(const ExportVkArgs& args)
+{
+    const snark::ZKey zkey = snark::read_zkey(args.zkey);
+    snark::write_verification_key_json(args.vk, snark::verification_key_from_zkey(zkey));
+    return 0;
+}
+
+int run_info(const InfoArgs& args)
+{
+    std::cout << snark::describe_file(args.file);
+    return 0;
+}
+
+}  // namespace
+
+void add_snark_commands(CLI::App& app)
+{
+    auto prove_args = std::make_shared<ProveArgs>();
+    auto* prove = app.add_subcommand("prove", "Groth16 proof from a snarkjs .zkey and a circom .wtns");
+    prove->add_option("zkey", prove_args->zkey, "proving key (.zkey)")->required()->check(CLI::ExistingFile);
+    prove->add_option("wtns", prove_args->wtns, "witness (.wtns)")->required()->check(CLI::ExistingFile);
+    prove->add_option("proof", prove_args->proof, "output proof.json")->required();
+    prove->add_option("public", prove_args->pub, "output public.json")->required();
+    prove->add_flag("--no-self-check", prove_args->no_self_check,
+                    "skip verifying the proof before writing it (saves a few milliseconds)");
+    prove->callback([prove_args] { throw CLI::RuntimeError(run_prove(*prove_args)); });
+
+    auto verify_args = std::make_shared<VerifyArgs>();
+    auto* verify = app.add_subcommand("verify", "check a Groth16 proof; prints OK or INVALID, exit 0 only when valid");
+    verify->add_option("verification_key", verify_args->vk, "verification_key.json")->required()->check(CLI::ExistingFile);
+    verify->add_option("public", verify_args->pub, "public.json")->required()->check(CLI::ExistingFile);
+    verify->add_option("proof", verify_args->proof, "proof.json")->required()->check(CLI::ExistingFile);
+    verify->callback([verify_args] { throw CLI::RuntimeError(run_verify(*verify_args)); });
+
+    auto* zkey = app.add_subcommand("zkey", "proving-key tools");
+    zkey->require_subcommand(1);
+    auto export_args = std::make_shared<ExportVkArgs>();
+    auto* export_vk = zkey->add_subcommand("export-vk", "write the verification key of a .zkey as snarkjs JSON");
+    export_vk->add_option("zkey", export_args->zkey, "proving key (.zkey)")->required()->check(CLI::ExistingFile);
+    export_vk->add_option("verification_key", export_args->vk, "output verification_key.json")->required();
+    export_vk->callback([export_args] { throw CLI::RuntimeError(run_export_vk(*export_args)); });
+
+    auto info_args = std::make_shared<InfoArgs>();
+    auto* info = app.add_subcommand("info", "what a .r1cs/.wtns/.zkey/.ptau or snarkjs JSON file holds");
+    info->add_option("file", info_args->file, "file to describe")->required()->check(CLI::ExistingFile);
+    info->callback([info_args] { throw CLI::RuntimeError(run_info(*info_args)); });
+}
+
+}  // namespace provernet::cli

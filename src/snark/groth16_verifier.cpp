@@ -1,0 +1,67 @@
+#include "snark/groth16_verifier.hpp"
+
+#include "math/msm.hpp"
+#include "math/pairing.hpp"
+#include "snark/errors.hpp"
+
+#include <utility>
+
+namespace provernet::snark {
+
+using namespace provernet::math;
+
+bool groth16_verify(const VerificationKey& vk, std::span<const U256> public_signals, const Proof& proof)
+{
+    if (vk.ic.size() != size_t(vk.n_public) + 1)
+        throw VerifyError("verification key has " + std::to_string(vk.ic.size()) + " IC points for " +
+                          std::to_string(vk.n_public) + " public signals (expected n_public + 1)");
+    if (public_signals.size() != vk.n_public)
+        throw VerifyError("the verification key expects " + std::to_string(vk.n_public) + " public signals, got " +
+                          std::to_string(public_signals.size()));
+    for (const U256& s : public_signals)
+        if (s >= Fr::modulus)
+            return false;
+    if (!proof.a.is_valid() || !proof.b.is_valid() || !proof.c.is_valid())
+        return false;
+    if (!vk.alpha1.is_valid() || !vk.beta2.is_valid() || !vk.gamma2.is_valid() || !vk.delta2.is_valid())
+        return false;
+    for (const G1Affine& p : vk.ic)
+        if (!p.is_valid())
+            return false;
+
+    // vk_x = IC_0 + sum_i s_i IC_i
+    const G1 vk_x = msm(std::span<const G1Affine>(vk.ic).subspan(1), public_signals).add_mixed(vk.ic[0]);
+    const std::pair<G1Affine, G2Affine> pairs[4] = {
+        {-proof.a, proof.b},
+        {vk.alpha1, vk.beta2},
+        {vk_x.to_affine(), vk.gamma2},
+        {proof.c, vk.delta2},
+    };
+    return pairing_check(pairs);
+}
+
+std::array<Fq, 12> alphabeta12(const G1Affine& alpha1, const G2Affine& beta2)
+{
+    const Fq12 e = pairing(alpha1, beta2);
+    std::array<Fq, 12> out;
+    size_t k = 0;
+    for (const Fq6* half : {&e.c0, &e.c1})
+        for (const Fq2* c : {&half->c0, &half->c1, &half->c2}) {
+            out[k++] = c->c0;
+            out[k++] = c->c1;
+        }
+    return out;
+}
+
+std::string diagnose_invalid_proof(const ZKey& zkey, const Witness& witness)
+{
+    try {
+        check_g2_subgroup(zkey);
+    } catch (const FormatError& e) {
+        return std::string("the proving key is corrupt: ") + e.what();
+    }
+    return "the proof does not verify: the witness does not satisfy the circuit's constraints, or belongs to "
+           "another circuit";
+}
+
+}  // namespace provernet::snark

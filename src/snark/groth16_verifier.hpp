@@ -1,0 +1,34 @@
+// Groth16 verification with the snarkjs equation e(-A, B) e(alpha, beta) e(vk_x, gamma) e(C, delta) = 1.
+#pragma once
+
+#include "math/bn254.hpp"
+#include "snark/json_io.hpp"
+#include "snark/wtns.hpp"
+#include "snark/zkey.hpp"
+
+#include <array>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace provernet::snark {
+
+// The inputs cannot belong together (wrong number of public signals, malformed key): not a
+// verdict on the proof but a usage error.
+struct VerifyError : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+// True when the proof is valid for the key and public signals. Checks every point (on the curve,
+// in the subgroup) and every public signal (< r) itself, so it is safe on unchecked input:
+// anything invalid gives false. VerifyError when the signal count does not match the key.
+bool groth16_verify(const VerificationKey& vk, std::span<const math::U256> public_signals, const Proof& proof);
+
+// e(alpha1, beta2) flattened in snarkjs's vk_alphabeta_12 order.
+std::array<math::Fq, 12> alphabeta12(const math::G1Affine& alpha1, const math::G2Affine& beta2);
+
+// Why a proof made from this zkey and witness fails: a B2 point outside G2, or a witness that
+// does not satisfy the circuit. Slow (checks every B2 point); used only after a failure.
+std::string diagnose_invalid_proof(const ZKey& zkey, const Witness& witness);
+
+}  // namespace provernet::snark
