@@ -129,3 +129,32 @@ TEST(Fq2, Laws)
     const Fq2 u{Fq::zero(), Fq::one()};
     EXPECT_EQ(u * u, -Fq2::one());
 }
+
+#if defined(PROVERNET_USE_ASM)
+// The x86-64 fast path against the portable code it replaces, on random and extreme operands.
+template <class F>
+void check_asm_matches_portable()
+{
+    std::mt19937_64 rng(11);
+    U256 pm1;
+    U256::sub(pm1, F::modulus, U256(1));
+    std::vector<U256> specials = {U256(0), U256(1), U256(2), pm1, F::r1, F::r2, U256(~0ull, 0, 0, 0),
+                                  U256(~0ull, ~0ull, ~0ull, F::modulus.limb[3] - 1)};
+    auto check = [](const U256& x, const U256& y) {
+        uint64_t fast[4], slow[4];
+        detail::mont_mul_x86_64(fast, x.limb.data(), y.limb.data(), F::modulus_and_inv);
+        detail::mont_mul_portable(slow, x.limb.data(), y.limb.data(), F::modulus.limb.data(), F::inv);
+        EXPECT_EQ(U256(fast[0], fast[1], fast[2], fast[3]), U256(slow[0], slow[1], slow[2], slow[3]))
+            << x.to_hex() << " * " << y.to_hex();
+    };
+    for (const U256& x : specials)
+        for (const U256& y : specials)
+            check(x, y);
+    for (int i = 0; i < 100000; ++i)
+        check(F::from_u256_reduce(U256(rng(), rng(), rng(), rng())).raw(),
+              F::from_u256_reduce(U256(rng(), rng(), rng(), rng())).raw());
+}
+
+TEST(Field, AsmMatchesPortableFq) { check_asm_matches_portable<Fq>(); }
+TEST(Field, AsmMatchesPortableFr) { check_asm_matches_portable<Fr>(); }
+#endif
