@@ -167,6 +167,28 @@ public:
 
     friend Field operator+(const Field& a, const Field& b)
     {
+#if defined(PROVERNET_USE_ASM)
+        Field r;
+        detail::mod_add_x86_64(r.v, a.v, b.v, modulus_and_inv);
+        return r;
+#else
+        return add_portable(a, b);
+#endif
+    }
+    friend Field operator-(const Field& a, const Field& b)
+    {
+#if defined(PROVERNET_USE_ASM)
+        Field r;
+        detail::mod_sub_x86_64(r.v, a.v, b.v, modulus_and_inv);
+        return r;
+#else
+        return sub_portable(a, b);
+#endif
+    }
+
+    // The portable C++ arithmetic (always compiled, so tests can hold the fast path against it).
+    static Field add_portable(const Field& a, const Field& b)
+    {
         // Sum < 2p < 2^255, so no carry out of 256 bits.
         u128 s = u128(a.v[0]) + b.v[0];
         const uint64_t t0 = uint64_t(s);
@@ -177,7 +199,7 @@ public:
         const uint64_t t3 = a.v[3] + b.v[3] + uint64_t(s >> 64);
         return reduce_once(t0, t1, t2, t3);
     }
-    friend Field operator-(const Field& a, const Field& b)
+    static Field sub_portable(const Field& a, const Field& b)
     {
         u128 d = u128(a.v[0]) - b.v[0];
         uint64_t t0 = uint64_t(d);

@@ -148,11 +148,19 @@ void check_asm_matches_portable()
             << x.to_hex() << " * " << y.to_hex();
     };
     for (const U256& x : specials)
-        for (const U256& y : specials)
+        for (const U256& y : specials) {
             check(x, y);
-    for (int i = 0; i < 100000; ++i)
-        check(F::from_u256_reduce(U256(rng(), rng(), rng(), rng())).raw(),
-              F::from_u256_reduce(U256(rng(), rng(), rng(), rng())).raw());
+            const F a = F::from_raw(x), b = F::from_raw(y);
+            EXPECT_EQ(a + b, F::add_portable(a, b));
+            EXPECT_EQ(a - b, F::sub_portable(a, b));
+        }
+    for (int i = 0; i < 100000; ++i) {
+        const F a = F::from_u256_reduce(U256(rng(), rng(), rng(), rng()));
+        const F b = F::from_u256_reduce(U256(rng(), rng(), rng(), rng()));
+        check(a.raw(), b.raw());
+        EXPECT_EQ(a + b, F::add_portable(a, b));
+        EXPECT_EQ(a - b, F::sub_portable(a, b));
+    }
 }
 
 TEST(Field, AsmMatchesPortableFq) { check_asm_matches_portable<Fq>(); }

@@ -153,4 +153,69 @@ inline void mont_mul_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b
         : "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc");
 }
 
+// r = a + b mod p for a, b < p < 2^255 (so the sum cannot carry out of 256 bits).
+inline void mod_add_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4])
+{
+    uint64_t t0 = a[0], t1 = a[1], t2 = a[2], t3 = a[3], s0, s1, s2, s3;
+    __asm__(
+        "addq %[b0], %[t0]\n\t"
+        "adcq %[b1], %[t1]\n\t"
+        "adcq %[b2], %[t2]\n\t"
+        "adcq %[b3], %[t3]\n\t"
+        "movq %[t0], %[s0]\n\t"
+        "subq %[p0], %[s0]\n\t"
+        "movq %[t1], %[s1]\n\t"
+        "sbbq %[p1], %[s1]\n\t"
+        "movq %[t2], %[s2]\n\t"
+        "sbbq %[p2], %[s2]\n\t"
+        "movq %[t3], %[s3]\n\t"
+        "sbbq %[p3], %[s3]\n\t"
+        "cmovncq %[s0], %[t0]\n\t"
+        "cmovncq %[s1], %[t1]\n\t"
+        "cmovncq %[s2], %[t2]\n\t"
+        "cmovncq %[s3], %[t3]\n\t"
+        : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [s0] "=&r"(s0), [s1] "=&r"(s1),
+          [s2] "=&r"(s2), [s3] "=&r"(s3)
+        : [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]), [p0] "m"(p[0]), [p1] "m"(p[1]),
+          [p2] "m"(p[2]), [p3] "m"(p[3])
+        : "cc");
+    r[0] = t0;
+    r[1] = t1;
+    r[2] = t2;
+    r[3] = t3;
+}
+
+// r = a - b mod p for a, b < p.
+inline void mod_sub_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4])
+{
+    uint64_t t0 = a[0], t1 = a[1], t2 = a[2], t3 = a[3], m0, m1, m2, m3, mask;
+    __asm__(
+        "subq %[b0], %[t0]\n\t"
+        "sbbq %[b1], %[t1]\n\t"
+        "sbbq %[b2], %[t2]\n\t"
+        "sbbq %[b3], %[t3]\n\t"
+        "sbbq %[mask], %[mask]\n\t"  // all ones on borrow
+        "movq %[p0], %[m0]\n\t"
+        "andq %[mask], %[m0]\n\t"
+        "movq %[p1], %[m1]\n\t"
+        "andq %[mask], %[m1]\n\t"
+        "movq %[p2], %[m2]\n\t"
+        "andq %[mask], %[m2]\n\t"
+        "movq %[p3], %[m3]\n\t"
+        "andq %[mask], %[m3]\n\t"
+        "addq %[m0], %[t0]\n\t"
+        "adcq %[m1], %[t1]\n\t"
+        "adcq %[m2], %[t2]\n\t"
+        "adcq %[m3], %[t3]\n\t"
+        : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [m0] "=&r"(m0), [m1] "=&r"(m1),
+          [m2] "=&r"(m2), [m3] "=&r"(m3), [mask] "=&r"(mask)
+        : [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]), [p0] "m"(p[0]), [p1] "m"(p[1]),
+          [p2] "m"(p[2]), [p3] "m"(p[3])
+        : "cc");
+    r[0] = t0;
+    r[1] = t1;
+    r[2] = t2;
+    r[3] = t3;
+}
+
 }  // namespace provernet::math::detail

@@ -263,7 +263,8 @@ BinFile BinFile::parse(std::shared_ptr<const MappedFile> file, std::string_view 
 
 size_t BinFile::count(uint32_t type) const
 {
-    return size_t(std::count_if(sections_.begin(), sections_.end(), [&](const SectionInfo& s) { return s.type == type; }));
+    return size_t(
+        std::count_if(sections_.begin(), sections_.end(), [&](const SectionInfo& s) { return s.type == type; }));
 }
 
 std::optional<std::span<const uint8_t>> BinFile::optional_section(uint32_t type, std::string_view name) const
@@ -637,8 +638,9 @@ std::string describe_file(const std::string& path)
         return json_info(path);
     if (b.empty())
         throw FormatError(path, "empty file");
-    throw FormatError(path, "unrecognised file type (magic " + printable_magic(b.subspan(0, std::min<size_t>(4, b.size()))) +
-                                "; expected r1cs, wtns, zkey, ptau or a snarkjs JSON file)");
+    const std::string magic = printable_magic(b.subspan(0, std::min<size_t>(4, b.size())));
+    throw FormatError(path,
+                      "unrecognised file type (magic " + magic + "; expected r1cs, wtns, zkey, ptau or a snarkjs JSON file)");
 }
 
 }  // namespace provernet::snark

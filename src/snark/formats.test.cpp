@@ -896,7 +896,9 @@ TEST(ZKey, RejectsBadSectionsAndPoints)
     EXPECT_FORMAT_ERROR(read_zkey(path), "section 4 (coefficients): size mismatch");
     // Missing / duplicated sections.
     for (uint32_t t = 1; t <= 9; ++t) {
-        with([&](auto& s) { s.erase(std::find_if(s.begin(), s.end(), [&](const Section& x) { return x.type == t; })); });
+        with([&](auto& s) {
+            s.erase(std::find_if(s.begin(), s.end(), [&](const Section& x) { return x.type == t; }));
+        });
         EXPECT_FORMAT_ERROR(read_zkey(path), "section " + std::to_string(t) + " (");
         EXPECT_FORMAT_ERROR(read_zkey(path), ") is missing");
         with([&](auto& s) { s.push_back(find(s, t)); });
@@ -1055,7 +1057,8 @@ TEST(PTau, OpensAndReadsRanges)
     EXPECT_EQ(p.lagrange_g2(2), std::vector<G2Affine>(lag2.begin() + 3, lag2.begin() + 7));
     EXPECT_TRUE(p.g1_points(PTauSection::alpha_tau_g1, 8, 0).empty());
 
-    EXPECT_FORMAT_ERROR(p.g1_points(PTauSection::tau_g1, 10, 6), "section 2 (tauG1): points [10, 10 + 6) are outside its 15 points");
+    EXPECT_FORMAT_ERROR(p.g1_points(PTauSection::tau_g1, 10, 6),
+                        "section 2 (tauG1): 6 points from index 10 are outside its 15 points");
     EXPECT_FORMAT_ERROR(p.g1_points(PTauSection::tau_g1, ~uint64_t(0), 2), "outside its 15 points");
     EXPECT_FORMAT_ERROR(p.g1_points(PTauSection::tau_g2, 0, 1), "holds G2 points, not G1");
     EXPECT_FORMAT_ERROR(p.lagrange_g1(PTauSection::lagrange_alpha_tau_g1, 4), "has no size-2^4 block");
@@ -1085,7 +1088,8 @@ TEST(PTau, ValidatesPointsOnRead)
     write_bytes(path, container("ptau", 1, secs));
     const PTau p = PTau::open(path);  // points are checked lazily
     EXPECT_EQ(p.g1_points(PTauSection::tau_g1, 0, 5).size(), 5u);
-    EXPECT_FORMAT_ERROR(p.g1_points(PTauSection::tau_g1, 3, 4), "p.ptau: section 2 (tauG1) point 5 is not on the curve");
+    EXPECT_FORMAT_ERROR(p.g1_points(PTauSection::tau_g1, 3, 4),
+                        "p.ptau: section 2 (tauG1) point 5 is not on the curve");
     EXPECT_FORMAT_ERROR(p.lagrange_g2(1), "section 13 (lagrange tauG2) point 2 is not on the curve");
 }
 
@@ -1111,7 +1115,8 @@ TEST(PTau, RejectsBadFiles)
     with([](auto& s) { put_u32(s[0].payload, 36, 20); put_u32(s[0].payload, 40, 20); });
     EXPECT_FORMAT_ERROR(PTau::open(path), "section 2 (tauG1) is 192 bytes, expected 2097151 points x 64");
     with([](auto& s) { find(s, 3).payload.resize(128); });
-    EXPECT_FORMAT_ERROR(PTau::open(path), "section 3 (tauG2) is 128 bytes, expected 2 points x 128 = 256 bytes for power 1");
+    EXPECT_FORMAT_ERROR(PTau::open(path),
+                        "section 3 (tauG2) is 128 bytes, expected 2 points x 128 = 256 bytes for power 1");
     with([](auto& s) { find(s, 12).payload.pop_back(); });
     EXPECT_FORMAT_ERROR(PTau::open(path), "section 12 (lagrange tauG1) is 447 bytes");
     with([](auto& s) { s.erase(s.begin() + 8); });

@@ -203,7 +203,10 @@ public:
         return Fq::from_u256_unchecked(decimal(j, where, Fq::modulus, "q"));
     }
 
-    bool is_literal(const json& j, const char* s) const { return j.is_string() && j.get_ref<const std::string&>() == s; }
+    static bool is_literal(const json& j, const char* s)
+    {
+        return j.is_string() && j.get_ref<const std::string&>() == s;
+    }
 
     G1Affine g1(const json& j, const std::string& where) const
     {

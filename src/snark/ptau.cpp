@@ -139,8 +139,8 @@ std::span<const uint8_t> PTau::range(PTauSection s, uint64_t first, uint64_t cou
         file_.fail(label(t) + " is missing (the file is not prepared for phase 2)");
     const uint64_t n = point_count(s);
     if (first > n || count > n - first)
-        file_.fail(label(t) + ": points [" + std::to_string(first) + ", " + std::to_string(first) + " + " +
-                   std::to_string(count) + ") are outside its " + std::to_string(n) + " points");
+        file_.fail(label(t) + ": " + std::to_string(count) + " points from index " + std::to_string(first) +
+                   " are outside its " + std::to_string(n) + " points");
     const uint64_t pt = g2 ? 128 : 64;
     return bytes->subspan(size_t(first * pt), size_t(count * pt));
 }
