@@ -47,7 +47,12 @@ int run_prove(const ProveArgs& args)
     snark::ProveOptions options;
     options.self_check = !args.no_self_check;
     options.progress = [&](std::string_view stage, double done) { progress(stage, done); };
-    const snark::ProveResult result = snark::groth16_prove(zkey, witness, options);
+    snark::ProveResult result;
+    try {
+        result = snark::groth16_prove(zkey, witness, options);
+    } catch (const snark::ProveError& e) {
+        throw snark::FormatError(args.wtns, std::string(e.what()) + " (proving key " + args.zkey + ")");
+    }
     snark::write_proof_json(args.proof, result.proof);
     snark::write_public_json(args.pub, result.public_signals);
     return 0;
@@ -58,7 +63,12 @@ int run_verify(const VerifyArgs& args)
     const snark::VerificationKey vk = snark::read_verification_key_json(args.vk);
     const std::vector<math::U256> pub = snark::read_public_json(args.pub);
     const snark::Proof proof = snark::read_proof_json(args.proof);
-    const bool ok = snark::groth16_verify(vk, pub, proof);
+    bool ok = false;
+    try {
+        ok = snark::groth16_verify(vk, pub, proof);
+    } catch (const snark::VerifyError& e) {
+        throw snark::FormatError(args.pub, std::string(e.what()) + " (verification key " + args.vk + ")");
+    }
     std::cout << (ok ? "OK" : "INVALID") << std::endl;
     return ok ? 0 : 1;
 }

@@ -639,8 +639,8 @@ std::string describe_file(const std::string& path)
     if (b.empty())
         throw FormatError(path, "empty file");
     const std::string magic = printable_magic(b.subspan(0, std::min<size_t>(4, b.size())));
-    throw FormatError(path,
-                      "unrecognised file type (magic " + magic + "; expected r1cs, wtns, zkey, ptau or a snarkjs JSON file)");
+    throw FormatError(path, "unrecognised file type (magic " + magic +
+                                "; expected r1cs, wtns, zkey, ptau or a snarkjs JSON file)");
 }
 
 }  // namespace provernet::snark
