@@ -9,6 +9,7 @@
 #include "snark/wtns.hpp"
 #include "snark/zkey.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -21,6 +22,7 @@ namespace {
 struct ProveArgs {
     std::string zkey, wtns, proof, pub;
     bool no_self_check = false;
+    bool timings = false;
 };
 
 struct VerifyArgs {
@@ -46,7 +48,19 @@ int run_prove(const ProveArgs& args)
     Progress progress("prove");
     snark::ProveOptions options;
     options.self_check = !args.no_self_check;
-    options.progress = [&](std::string_view stage, double done) { progress(stage, done); };
+    auto last = std::chrono::steady_clock::now();
+    std::string last_stage = "load";
+    const auto t0 = last;
+    options.progress = [&](std::string_view stage, double done) {
+        progress(stage, done);
+        if (args.timings) {
+            const auto now = std::chrono::steady_clock::now();
+            std::fprintf(stderr, "  %-14s %8.1f ms\n", last_stage.c_str(),
+                         std::chrono::duration<double, std::milli>(now - last).count());
+            last = now;
+            last_stage = stage;
+        }
+    };
     snark::ProveResult result;
     try {
         result = snark::groth16_prove(zkey, witness, options);
@@ -55,6 +69,9 @@ int run_prove(const ProveArgs& args)
     }
     snark::write_proof_json(args.proof, result.proof);
     snark::write_public_json(args.pub, result.public_signals);
+    if (args.timings)
+        std::fprintf(stderr, "  %-14s %8.1f ms\n", "prove total",
+                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     return 0;
 }
 
@@ -98,6 +115,7 @@ void add_snark_commands(CLI::App& app)
     prove->add_option("public", prove_args->pub, "output public.json")->required();
     prove->add_flag("--no-self-check", prove_args->no_self_check,
                     "skip verifying the proof before writing it (saves a few milliseconds)");
+    prove->add_flag("--timings", prove_args->timings, "print the time of each proving stage on stderr");
     prove->callback([prove_args] { throw CLI::RuntimeError(run_prove(*prove_args)); });
 
     auto verify_args = std::make_shared<VerifyArgs>();
