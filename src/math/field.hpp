@@ -102,6 +102,7 @@ public:
     static constexpr uint64_t inv = detail::mont_inv64(modulus.limb[0]);
     static constexpr U256 r1 = detail::pow2_mod(modulus, 256);  // Montgomery form of 1
     static constexpr U256 r2 = detail::pow2_mod(modulus, 512);  // converts into Montgomery form
+    static constexpr U256 r3 = detail::pow2_mod(modulus, 768);
     static constexpr uint64_t modulus_and_inv[5] = {modulus.limb[0], modulus.limb[1], modulus.limb[2],
                                                     modulus.limb[3], inv};
 
@@ -253,8 +254,18 @@ public:
         }
         return r;
     }
-    // Multiplicative inverse (Fermat); inverse of zero is zero.
+    // Multiplicative inverse by the binary extended Euclidean algorithm; inverse of zero is zero.
+    // Variable time: for public values (curve points, MSM buckets). Use inverse_ct() on secrets.
     Field inverse() const
+    {
+        if (is_zero())
+            return Field();
+        // The raw limbs hold x = a*R; binary_inverse gives x^-1 = a^-1 * R^-1, and a Montgomery
+        // product with R^3 turns that into a^-1 * R, the Montgomery form of a^-1.
+        return from_raw(binary_inverse(raw())) * from_raw(r3);
+    }
+    // Constant-time inverse (Fermat: a^(p-2)); inverse of zero is zero.
+    Field inverse_ct() const
     {
         U256 e;
         U256::sub(e, modulus, U256(2));
@@ -271,6 +282,45 @@ public:
     }
 
 private:
+    // x^-1 mod p for 0 < x < p (plain integers), binary extended Euclid.
+    static U256 binary_inverse(const U256& x)
+    {
+        U256 u = x, v = modulus, x1(1), x2(0);
+        const U256 one(1);
+        // halve(a) = a / 2 mod p
+        auto halve = [](U256& a) {
+            if (a.limb[0] & 1) {
+                const uint64_t carry = U256::add(a, a, modulus);
+                a = a.shr1();
+                a.limb[3] |= carry << 63;
+            } else {
+                a = a.shr1();
+            }
+        };
+        auto sub_mod = [](U256& a, const U256& b) {
+            if (U256::sub(a, a, b))
+                U256::add(a, a, modulus);
+        };
+        while (u != one && v != one) {
+            while ((u.limb[0] & 1) == 0) {
+                u = u.shr1();
+                halve(x1);
+            }
+            while ((v.limb[0] & 1) == 0) {
+                v = v.shr1();
+                halve(x2);
+            }
+            if (u >= v) {
+                U256::sub(u, u, v);
+                sub_mod(x1, x2);
+            } else {
+                U256::sub(v, v, u);
+                sub_mod(x2, x1);
+            }
+        }
+        return u == one ? x1 : x2;
+    }
+
     static Field reduce_once(uint64_t t0, uint64_t t1, uint64_t t2, uint64_t t3)
     {
         u128 d = u128(t0) - modulus.limb[0];

@@ -80,10 +80,13 @@ void check_field_laws()
         EXPECT_EQ(F::from_u256_unchecked(a.to_u256()), a);
         if (!a.is_zero()) {
             EXPECT_EQ(a * a.inverse(), F::one());
+            EXPECT_EQ(a.inverse(), a.inverse_ct());
         }
     }
     EXPECT_EQ(F::from_int(-5) + F::from_uint(5), F::zero());
     EXPECT_EQ(F::zero().inverse(), F::zero());
+    EXPECT_EQ(F::one().inverse(), F::one());
+    EXPECT_EQ((-F::one()).inverse(), -F::one());
 }
 
 TEST(Field, FqLaws) { check_field_laws<Fq>(); }

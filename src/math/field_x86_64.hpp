@@ -7,7 +7,7 @@
 namespace provernet::math::detail {
 
 // r = a * b * 2^-256 mod p, with pinv = {p0, p1, p2, p3, -p^-1 mod 2^64}. r may alias a or b.
-inline void mont_mul_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t pinv[5])
+__attribute__((always_inline)) inline void mont_mul_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t pinv[5])
 {
     // Memory operands name exactly what is read and written, so no "memory" clobber is needed.
     using Words = uint64_t[4];
@@ -154,7 +154,7 @@ inline void mont_mul_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b
 }
 
 // r = a + b mod p for a, b < p < 2^255 (so the sum cannot carry out of 256 bits).
-inline void mod_add_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4])
+__attribute__((always_inline)) inline void mod_add_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4])
 {
     uint64_t t0 = a[0], t1 = a[1], t2 = a[2], t3 = a[3], s0, s1, s2, s3;
     __asm__(
@@ -186,7 +186,7 @@ inline void mod_add_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[
 }
 
 // r = a - b mod p for a, b < p.
-inline void mod_sub_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4])
+__attribute__((always_inline)) inline void mod_sub_x86_64(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4])
 {
     uint64_t t0 = a[0], t1 = a[1], t2 = a[2], t3 = a[3], m0, m1, m2, m3, mask;
     __asm__(

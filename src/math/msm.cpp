@@ -69,7 +69,7 @@ Jac window_sum_batch_affine(std::span<const typename Jac::Affine> bases, const i
     using F = typename Aff::Field;
     const size_t nb = size_t(1) << (c - 1);
     constexpr size_t max_batch = 256;
-    const size_t batch_size = std::min(max_batch, std::max<size_t>(nb / 8, 16));
+    const size_t batch_size = std::min(max_batch, nb / 4);
 
     enum : uint8_t { empty = 0, full = 1, busy = 2 };
     std::vector<Aff> buckets(nb);
@@ -186,7 +186,7 @@ Jac msm_impl(std::span<const typename Jac::Affine> bases, std::span<const U256> 
     const std::vector<int16_t> digits = signed_digits(scalars, c, windows);
     std::vector<Jac> sums(windows);
     // Batching pays once buckets are many enough for batches to fill without conflicts.
-    const bool affine_buckets = c >= 8;
+    const bool affine_buckets = c >= 10;
     parallel_for_each(windows, [&](size_t w) {
         sums[w] = affine_buckets ? window_sum_batch_affine<Jac>(bases, digits.data() + w * n, c)
                                  : window_sum<Jac>(bases, digits.data() + w * n, c);
