@@ -51,7 +51,7 @@ private:
     friend class Builder;
     Fr value_;
     bool constant_ = true;
-    bool recorded_ = false;      // terms_ are kept (Mode::full)
+    bool recorded_ = true;       // terms_ are kept: constants, and wires of a Mode::full builder
     std::vector<Term> terms_;    // sorted by wire, no zero coefficients
 };
 

@@ -1,8 +1,7 @@
 // provernet: the one command, with subcommands.
+#include "cli/circuit_commands.hpp"
 #include "cli/snark_commands.hpp"
 #include "snark/errors.hpp"
-#include "snark/groth16_prover.hpp"
-#include "snark/groth16_verifier.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +13,7 @@ int main(int argc, char** argv)
     CLI::App app{"provernet: Groth16/BN254 prover network (snarkjs/circom compatible)"};
     app.require_subcommand(1);
     provernet::cli::add_snark_commands(app);
+    provernet::cli::add_circuit_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {
