@@ -38,7 +38,7 @@ fi
 # ---------------------------------------------------------------- apt packages
 APT_PACKAGES=(
   cmake g++ make pkg-config
-  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libssl-dev libsodium-dev python3
   libgtest-dev libgmock-dev libbenchmark-dev
   time ca-certificates
 )
