@@ -18,14 +18,27 @@
 // precisions g_k (rounded, free linear combinations of bits), u^k by exact products, each
 // coefficient (a linear combination of the index monomials) times its power by one exact product,
 // all at one scale 2^z, then one rounding by 2^(z - F) whose remainder and result are the only
-// range checks. Precisions are chosen so that the internal error is at most 1/2 ulp; with the
-// final rounding the gadgets are within 1 ulp plus the approximation error of the tables
-// (exp 9.1e-17 relative, ln 4.6e-16, Q 6.4e-16 absolute).
+// range checks. Precisions are chosen so that the internal error is at most half an ulp of
+// 2^-min(F, 52); with the final rounding the gadgets are within 1 ulp plus the approximation
+// error of the tables (exp 9.1e-17 relative, ln 4.6e-16, Q 6.4e-16 absolute). Measured at F = 48:
+// 0.54-0.68 ulp (fixed_point.bench.cpp).
 //
 // The tables were generated with mpmath (50 digits) by Chebyshev interpolation on each segment
-// (nodes c + h cos((2i+1) pi / (2d+2)), coefficients of the monomials of u = x - c); the header
-// of each table gives its measured maximum error. Script: for each segment solve the Vandermonde
-// system at the nodes with mp.lu_solve and print mp.nstr(coef, 36).
+// (coefficients of the monomials of u = x - c); the comment above each table gives its maximum
+// error, measured at 201 points per segment. The generator (python3 + mpmath 1.3):
+//
+//   import mpmath as mp; mp.mp.dps = 50
+//   def cheb_fit(f, c, h, d):
+//       nodes = [c + h*mp.cos(mp.pi*(2*i+1)/(2*(d+1))) for i in range(d+1)]
+//       A = mp.matrix([[(x-c)**k for k in range(d+1)] for x in nodes])
+//       co = mp.lu_solve(A, mp.matrix([f(x) for x in nodes])); return [co[k] for k in range(d+1)]
+//   def s(x): return '"' + mp.nstr(x, 36, min_fixed=1, max_fixed=0, strip_zeros=False) + '"'
+//   def table(name, f, m, width, d):   # 2^m segments [j w, (j+1) w), centre j w + w/2
+//       for j in range(2**m): print('{' + ', '.join(s(x) for x in cheb_fit(f, j*width + width/2, width/2, d)) + '},')
+//   print(s(mp.e), s(mp.exp(mp.mpf(1)/32)), s(mp.log(2)))
+//   print([s(x) for x in cheb_fit(mp.exp, 0, mp.mpf(1)/32, 6)])                 # kExpPoly
+//   table('kLnTable', lambda x: mp.log(1+x), 5, mp.mpf(1)/32, 6)
+//   table('kCdfTable', lambda a: mp.erfc(a/mp.sqrt(2))/2, 6, mp.mpf(1)/8, 7)
 #include "circuit/fixed_point.hpp"
 
 #include <algorithm>
@@ -50,8 +63,7 @@ using u128 = unsigned __int128;
 constexpr int kMaxFieldBits = 250;
 
 // Internal precision cap of the polynomial evaluations (see make_plan).
-constexpr int kPolyAccuracyBits = 56;
-
+constexpr int kPolyAccuracyBits = 52;
 
 }  // namespace
 
@@ -460,6 +472,7 @@ struct PolyPlan {
     std::vector<int> g;                          // g[k], k >= 1 (g[0] unused)
     std::vector<std::vector<WideInt>> coef;      // [seg][k] at scale 2^(z - k g_k)
     std::vector<std::vector<WideInt>> mobius;    // [subset of index bits][k]
+    std::vector<std::vector<Fr>> mobius_fr;      // the same in the field
     WideInt bound;                               // |sum| <= bound, at scale 2^z
 };
 
@@ -472,6 +485,10 @@ void finish_plan(PolyPlan& p)
             if (s & (size_t(1) << i))
                 for (int k = 0; k <= p.d; ++k)
                     p.mobius[s][k] -= p.mobius[s ^ (size_t(1) << i)][k];
+    p.mobius_fr.assign(n, std::vector<Fr>(p.d + 1));
+    for (size_t s = 0; s < n; ++s)
+        for (int k = 0; k <= p.d; ++k)
+            p.mobius_fr[s][k] = p.mobius[s][k].to_fr();
     p.bound = WideInt(0);
     for (size_t s = 0; s < n; ++s) {
         WideInt acc = p.coef[s][0].abs();
@@ -545,12 +562,25 @@ int t_bits(const PolyPlan& p) { return p.fu - p.e + 1; }
 // ---------------------------------------------------------------------------------------------
 // Circuit helpers
 
+// 2^k in the field, k < 256.
+const Fr& pow2_fr(int k)
+{
+    static const std::array<Fr, 256> table = [] {
+        std::array<Fr, 256> t;
+        t[0] = Fr::one();
+        for (int i = 1; i < 256; ++i)
+            t[i] = t[i - 1] + t[i - 1];
+        return t;
+    }();
+    return table.at(size_t(k));
+}
+
 Signal lc_sum(const std::vector<Signal>& bits, int from, int to, int shift)
 {
     // sum_{i in [from, to)} bits[i] 2^(i - from + shift)
     Signal acc;
     for (int i = from; i < to; ++i)
-        acc += bits[i] * WideInt::pow2(i - from + shift).to_fr();
+        acc += bits[i] * pow2_fr(i - from + shift);
     return acc;
 }
 
@@ -579,7 +609,13 @@ std::vector<Signal> decompose(Builder& b, const Signal& lc, const WideInt& value
         throw ConstraintViolation(what);
     std::vector<Signal> bits = hint_bits(b, value - ((value >> (n - 1)) << (n - 1)), n - 1, what);
     const Signal low = lc_sum(bits, 0, n - 1, 0);
-    const Signal top = (lc - low) * WideInt::pow2(n - 1).to_fr().inverse();
+    static const std::array<Fr, 256> inverses = [] {
+        std::array<Fr, 256> t;
+        for (int i = 0; i < 256; ++i)
+            t[i] = pow2_fr(i).inverse();
+        return t;
+    }();
+    const Signal top = (lc - low) * inverses[n - 1];
     b.assert_product(top, top, top, "bit");
     bits.push_back(top);
     return bits;
@@ -629,12 +665,12 @@ std::vector<Signal> monomials(Builder& b, const std::vector<Signal>& bits)
     return mono;
 }
 
-Signal select(const std::vector<Signal>& mono, const std::vector<std::vector<WideInt>>& mobius, int k)
+Signal select(const std::vector<Signal>& mono, const std::vector<std::vector<Fr>>& mobius, int k)
 {
     Signal acc;
     for (size_t s = 0; s < mono.size(); ++s)
         if (!mobius[s][k].is_zero())
-            acc += mono[s] * mobius[s][k].to_fr();
+            acc += mono[s] * mobius[s][k];
     return acc;
 }
 
@@ -645,7 +681,7 @@ Signal poly_circuit(Builder& b, const PolyPlan& p, const std::vector<Signal>& in
     if (int(index.size()) != p.m || int(t.size()) != t_bits(p))
         throw std::logic_error("fixed point: polynomial operand shape");
     const std::vector<Signal> mono = monomials(b, index);
-    Signal sum = select(mono, p.mobius, 0);
+    Signal sum = select(mono, p.mobius_fr, 0);
     std::map<int, std::vector<Signal>> powers;  // g -> [u, u^2, ...]
     for (int k = 1; k <= p.d; ++k) {
         const int g = p.g[k];
@@ -658,11 +694,11 @@ Signal poly_circuit(Builder& b, const PolyPlan& p, const std::vector<Signal>& in
                 const int drop = p.fu - g;
                 u = lc_sum(t, drop, int(t.size()), 0) + t[drop - 1];
             }
-            pw.push_back(u - Builder::constant(WideInt::pow2(g - p.e).to_fr()));
+            pw.push_back(u - Builder::constant(pow2_fr(g - p.e)));
         }
         while (int(pw.size()) < k)
             pw.push_back(b.mul(pw.back(), pw.front()));
-        sum += b.mul(select(mono, p.mobius, k), pw[k - 1]);
+        sum += b.mul(select(mono, p.mobius_fr, k), pw[k - 1]);
     }
     *value = poly_sum(p, seg, t_value);
     if (sum.value() != value->to_fr())
@@ -866,7 +902,7 @@ struct ExpPlan {
     int f_in = 0, w_in = 0;               // inner rounding: F (O == 0) or F + 2 bits, signed width
     int f_e = 0, w_out = 0;               // outer factor precision; unsigned width of the result
     std::vector<WideInt> outer;           // e^(n 2^L - 2^I) at scale 2^f_e
-    std::vector<std::vector<WideInt>> outer_mobius;
+    std::vector<std::vector<Fr>> outer_mobius;
 };
 
 const ExpPlan& exp_plan(int F, int int_bits)
@@ -918,7 +954,7 @@ const ExpPlan& exp_plan(int F, int int_bits)
                 tmp.coef.push_back({v});
             tmp.g = {0};
             finish_plan(tmp);
-            p.outer_mobius = tmp.mobius;
+            p.outer_mobius = tmp.mobius_fr;
             const WideInt rmax = shifted_bound(WideInt::pow2(p.w_in - 1) * emax, p.f_in + p.f_e - F);
             p.w_out = rmax.bit_length();
         }
@@ -940,7 +976,7 @@ const LnPlan& ln_plan(int F, int int_bits)
         p.N = F + int_bits + 1;
         p.sb = ceil_log2(p.N);  // s in [0, N - 1]
         if (p.N < 8 || p.N + (1 << p.sb) - 1 > kMaxFieldBits)
-            throw std::invalid_argument("fixed ln: F + int_bits must be in [7, 123]");
+            throw std::invalid_argument("fixed ln: F + int_bits must be in [7, 122]");
         p.poly = make_plan(constants().ln, p.N - 1, F);
         p.ln2 = WideInt::round_shift(constants().ln2, kCoefScale - p.poly.z);
         const WideInt addend = p.ln2 * WideInt(std::max(F, p.N - 1 - F));
@@ -981,8 +1017,8 @@ size_t index_of(const WideInt& v, int from, int count) { return size_t(low_bits(
 
 FixedFormat::FixedFormat(int frac_bits) : f_(frac_bits)
 {
-    if (frac_bits < 8 || frac_bits > 96)
-        throw std::invalid_argument("fixed point: frac_bits must be in [8, 96]");
+    if (frac_bits < 16 || frac_bits > 64)
+        throw std::invalid_argument("fixed point: frac_bits must be in [16, 64]");
 }
 
 double FixedFormat::ulp() const { return std::ldexp(1.0, -f_); }

@@ -1,22 +1,26 @@
 // Signed fixed-point arithmetic over Fr, as circuit gadgets and as a bit-exact native model.
 //
 // A value x is the integer v = round(x * 2^F) ("raw"), with F fractional bits (a runtime
-// parameter, default 48). Negative raws are the field elements p - |v|. Every Fixed carries a
+// parameter in [16, 64], default 48). Negative raws are the field elements p - |v|. Every Fixed carries a
 // *proven* magnitude bound: |v| <= 2^(F + int_bits), i.e. |x| <= 2^int_bits. The bound is what
 // makes each range check sound: a gadget picks its check widths from its inputs' bounds so that
 // every field equation it writes is also an integer equation (no wrap-around mod p), and every
 // hint it takes (quotient, remainder, root, segment bits) is then the unique one.
 //
-// Costs (R1CS constraints; n_x = F + x.int_bits, out = F + result int bits):
+// Costs (R1CS constraints; n_x = F + x.int_bits; a result checked in [-2^n, 2^n) costs n + 1
+// bits, its sign included through an offset, so one decomposition covers sign and magnitude):
 //   add, sub, neg, mul_int                     free
-//   input / range_checked                      n + 1                 (one signed check)
-//   mul (variable x variable)                  1 + F + n_out + 1     (one decomposition: remainder
-//                                                                     and offset quotient together)
-//   mul by a constant                          F + n_out + 1
-//   div (divisor > 0)                          1 + 2 (n_b + s) + n_out + 1,  s = 1 for nearest
+//   input / range_checked                      n + 1,  n = F + int_bits
+//   mul (variable x variable)                  1 + F + (n + 1): one decomposition holds the
+//                                              remainder (F bits) and the offset quotient
+//   mul by a constant                          F + (n + 1)
+//        n = F + out_int_bits if declared, else n_a + n_b - F + 1 (one spare bit so that
+//        operands at their bounds still pass)
+//   div (b > 0)                                1 + 2 (n_b + s) + (n + 1),  s = 1 for nearest,
+//        n = F + out_int_bits (default out_int_bits = F + a.int_bits: only b >= 2^-F is known)
 //   sqrt (round to nearest)                    2 ceil((n_x + F) / 2) + 5
-//   exp, ln, normal_cdf                        piecewise polynomials, see fixed_point.cpp; the
-//                                              counts are pinned by the tests and in the benches
+//   exp, ln, normal_cdf                        piecewise polynomials, see fixed_point.cpp; at
+//                                              F = 48 about 275-575, 280-320 and 330-340
 // Rounding: mul and div round to nearest (ties up) by default, floor and ceil cost the same for mul.
 //
 // The transcendental gadgets evaluate a piecewise polynomial whose segment is chosen by bits of
@@ -124,7 +128,7 @@ public:
     // bound selects the range reduction, and so the exact rounding of the result).
     // exp: -2^int_bits <= x < 2^int_bits, int_bits <= 6.
     WideInt exp(const WideInt& x, int int_bits) const;
-    // ln: 0 < x <= 2^int_bits, F + int_bits <= 124.
+    // ln: 0 < x <= 2^int_bits, 7 <= F + int_bits <= 122.
     WideInt ln(const WideInt& x, int int_bits) const;
     // Standard normal CDF; |x| <= 2^int_bits. Phi(x) = 0 / 1 past |x| >= 8 (error < 6.2e-16).
     WideInt normal_cdf(const WideInt& x, int int_bits) const;
@@ -134,7 +138,9 @@ private:
 };
 
 // A fixed-point circuit value: s holds the raw integer (negative as p - |v|); the constraints
-// already written imply |raw| <= 2^(F + int_bits).
+// already written imply |raw| <= 2^(F + int_bits). Make them with FixedPoint (inputs, constants,
+// range_checked, the operations): a Fixed assembled by hand with an unproven int_bits voids the
+// soundness of every gadget it flows into.
 struct Fixed {
     Signal s;
     int int_bits = 0;

@@ -152,7 +152,8 @@ TEST(FixedFormat, ParsesExactDecimals)
     EXPECT_EQ(f.from_double(1e-20), wi(0));
     EXPECT_EQ(f.to_long_double(f.parse("-1234.0625")), -1234.0625L);
     EXPECT_THROW(f.from_double(NAN), std::invalid_argument);
-    EXPECT_THROW(FixedFormat(4), std::invalid_argument);
+    EXPECT_THROW(FixedFormat(15), std::invalid_argument);
+    EXPECT_THROW(FixedFormat(65), std::invalid_argument);
 }
 
 // mul, div and sqrt against exact integer arithmetic: the rounding is exactly as documented.
@@ -303,6 +304,27 @@ TEST(FixedAccuracy, OtherFractionalBits)
         EXPECT_LT(e_cdf.max, bound) << bits;
         // (at F = 64 the long double reference itself is only good to ~1e-18 here)
         EXPECT_LE(e_sqrt.max, bits == 32 ? 0.5000001L * ulp : 2e-17L) << bits;
+    }
+}
+
+// Every gadget builds, satisfied, at every supported F with its widest bounds.
+TEST(FixedGadget, AllFormatsBuild)
+{
+    for (int bits = 16; bits <= 64; bits += 8) {
+        Builder b;
+        FixedPoint fp(b, bits);
+        const auto& f = fp.format();
+        const Fixed x = fp.private_input("x", f.parse("-3.3"), 6);
+        const Fixed y = fp.private_input("y", f.parse("1e-4"), 40);
+        const Fixed z = fp.private_input("z", f.parse("-0.7"), 0);
+        EXPECT_NO_THROW(fp.mul(x, y)) << bits;
+        EXPECT_NO_THROW(fp.div(x, y)) << bits;
+        EXPECT_NO_THROW(fp.sqrt(y)) << bits;
+        EXPECT_NO_THROW(fp.ln(y)) << bits;
+        EXPECT_NO_THROW(fp.normal_cdf(fp.mul_int(y, 1000))) << bits;
+        for (int I = 0; I <= 6; ++I)
+            EXPECT_NO_THROW(fp.exp(fp.range_checked(z.s, I))) << bits << " I=" << I;
+        EXPECT_FALSE(b.first_violation(b.values())) << bits;
     }
 }
 
@@ -590,7 +612,7 @@ TEST(FixedGadget, WitnessOnlyModeMatchesFullMode)
 }
 
 // Black-Scholes with these gadgets at F = 48: Hull's example (S=42, K=40, T=0.5, r=0.1, s=0.2),
-// call = 4.759422392872 (60-digit reference, rounded to 12 places).
+// call = 4.759422392871533220, put = 0.808599372900093583 (mpmath, 40 digits).
 TEST(FixedGadget, BlackScholesHullExample)
 {
     Builder b;
@@ -612,10 +634,10 @@ TEST(FixedGadget, BlackScholesHullExample)
     const Fixed kd = fp.mul(K, disc);
     const Fixed call = fp.sub(fp.mul(S, fp.normal_cdf(d1)), fp.mul(kd, fp.normal_cdf(d2)));
     EXPECT_FALSE(b.first_violation(b.values()));
-    EXPECT_NEAR(double(fp.to_long_double(call)), 4.759422392872, 2e-12);
-    // Put via parity: P = C - S + K e^(-rT) = 0.808599372900 (free).
+    EXPECT_LT(std::fabs(fp.to_long_double(call) - 4.759422392871533220L), 5e-13L);
+    // Put via parity: P = C - S + K e^(-rT) (free).
     const Fixed put = fp.add(fp.sub(call, S), kd);
-    EXPECT_NEAR(double(fp.to_long_double(put)), 0.808599372900, 2e-12);
+    EXPECT_LT(std::fabs(fp.to_long_double(put) - 0.808599372900093583L), 5e-13L);
     // The whole call + put costs under 3k constraints (the reference prototype: 5,343 at F = 48).
     EXPECT_EQ(b.constraint_count() - inputs, 2848u);
 }
