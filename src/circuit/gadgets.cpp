@@ -10,10 +10,19 @@ namespace {
 
 using math::U256;
 
-Signal one() { return Builder::constant(1); }
-// The constant 0 as Builder::constant makes it (marked as recorded, so linear combinations
-// accumulated on it keep their terms in Mode::full).
-Signal zero() { return Builder::constant(0); }
+// The constants 1 and 0, made once (a copy of a constant allocates its term). zero() is
+// Builder::constant(0), which is marked as recorded, so combinations accumulated on it keep their
+// terms in Mode::full.
+const Signal& one()
+{
+    static const Signal s = Builder::constant(1);
+    return s;
+}
+const Signal& zero()
+{
+    static const Signal s = Builder::constant(0);
+    return s;
+}
 
 // The sum of the parts, added pairwise: in Mode::full an n-term combination then costs
 // O(n log n) term copies instead of the O(n^2) of a running sum.
@@ -96,7 +105,7 @@ std::vector<Signal> decompose(Builder& b, const Signal& s, unsigned n, const std
     bits.reserve(n);
     if (s.is_constant()) {
         for (unsigned i = 0; i < n; ++i)
-            bits.push_back(Builder::constant(Fr::from_uint(v.bit(i))));
+            bits.push_back(v.bit(i) ? one() : zero());
         return bits;
     }
     if (n == 0) {
@@ -107,7 +116,7 @@ std::vector<Signal> decompose(Builder& b, const Signal& s, unsigned n, const std
     std::vector<Signal> weighted;
     weighted.reserve(n);
     for (unsigned i = 0; i + 1 < n; ++i) {
-        const Signal bit = b.witness(Fr::from_uint(v.bit(i)));
+        const Signal bit = b.witness(v.bit(i) ? Fr::one() : Fr::zero());
         b.assert_product(bit, bit - one(), zero(), what.c_str());
         weighted.push_back(bit * pow2(i));
         bits.push_back(bit);
@@ -192,8 +201,10 @@ Signal from_bits(std::span<const Signal> bits)
         throw std::invalid_argument("from_bits: more than 253 bits");
     std::vector<Signal> weighted;
     weighted.reserve(bits.size());
-    for (size_t i = 0; i < bits.size(); ++i)
+    for (size_t i = 0; i < bits.size(); ++i) {
+        require_boolean_value(bits[i], "from_bits");
         weighted.push_back(bits[i] * pow2(unsigned(i)));
+    }
     return sum(std::move(weighted));
 }
 

@@ -24,10 +24,11 @@
 
 namespace provernet::circuit {
 
-// Largest n for to_bits / assert_range: an n-bit decomposition sum_i b_i 2^i of a field element
-// is unique only while 2^n <= p, i.e. n <= 253 for BN254 (2^253 < p < 2^254). At n = 254 every
-// value s < 2^254 - p also has the decomposition of s + p, so the "bits" would not be a function
-// of s and a range check would accept s + p as well.
+// Largest n for to_bits / assert_range. The constraints say s = sum_i b_i 2^i mod p; the
+// decomposition is unique only when every sum, at most 2^n - 1, is below p, i.e. n <= 253 for
+// BN254 (2^253 < p < 2^254). At n = 254 every s < 2^254 - p also has the bits of the integer
+// s + p, so a prover could present either: the bits would not be a function of s (and a 254-bit
+// "range check" excludes nothing, since every field element is below 2^254).
 inline constexpr unsigned max_bits = 253;
 // Largest n for comparisons: they decompose x - y + 2^n into n + 1 bits.
 inline constexpr unsigned max_compare_bits = 252;
@@ -57,7 +58,7 @@ Signal boolean_xor(Builder& b, const Signal& x, const Signal& y);
 std::vector<Signal> to_bits(Builder& b, const Signal& s, unsigned n);
 
 // sum_i bits[i] 2^i: free. The bits must already be constrained boolean (e.g. from to_bits);
-// at most max_bits of them.
+// at most max_bits of them. Throws ConstraintViolation when a value is not 0 or 1.
 Signal from_bits(std::span<const Signal> bits);
 
 // 0 <= s < 2^n, n <= 253: n constraints (1 for n = 0).

@@ -188,6 +188,8 @@ TEST(Gadgets, ToBitsZeroWidthAndConstants)
     EXPECT_EQ(from_bits(bits).value(), F(11));
     EXPECT_TRUE(bits[3].is_constant());
     EXPECT_THROW(to_bits(c, Builder::constant(16), 4), ConstraintViolation);
+    const std::vector<Signal> not_bits = {Builder::constant(1), c.private_input("t", F(2))};
+    EXPECT_THROW(from_bits(not_bits), ConstraintViolation);
 }
 
 // Exhaustive soundness at n = 4: for every claimed value of s (in range or not) and every

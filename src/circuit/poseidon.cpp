@@ -19,7 +19,7 @@ Fr pow5(const Fr& x)
     return x2.square() * x;
 }
 
-// Element 0 of state after mix(matrix) when only that one is wanted, or the whole product.
+// state = matrix * state; with first_only, element 0 alone (the hash, in the last round).
 template <class T>
 void mix(const Fr* matrix, size_t t, T* state, bool first_only)
 {

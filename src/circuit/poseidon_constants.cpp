@@ -16,9 +16,9 @@
 //     while any two are equal), x = the first t, y = the last t, M[i][j] = 1 / (x_i + y_j)
 //     (a Cauchy matrix; redrawn should some x_i + y_j be 0).
 //
-// The reference script of 2023 also screens the matrix for infinitely long invariant subspace
-// trails and redraws when it fails; for these widths the first matrix is the one circomlib uses,
-// which the test vectors for every width confirm.
+// Later versions of the reference script also screen the matrix (invariant subspace trails) and
+// redraw when it fails. This code keeps the first matrix drawn; that it is circomlib's for every
+// width 2..17 is what the test vectors for 1..16 inputs confirm.
 #include "circuit/poseidon.hpp"
 
 #include <array>
