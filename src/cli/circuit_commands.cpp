@@ -65,6 +65,12 @@ int run_info(const NameArgs& args)
     return 0;
 }
 
+int run_example(const NameArgs& args)
+{
+    std::cout << lookup(args.name).example_input.dump(1) << "\n";
+    return 0;
+}
+
 int run_export(const NameArgs& args)
 {
     const circuit::Builder b = circuit::build_constraint_system(lookup(args.name));
@@ -107,6 +113,11 @@ void add_circuit_commands(CLI::App& app)
     auto* info = circ->add_subcommand("info", "constraints, public signals and structure hash of a circuit");
     info->add_option("name", info_args->name, "circuit name")->required();
     info->callback([info_args] { throw CLI::RuntimeError(run_info(*info_args)); });
+
+    auto example_args = std::make_shared<NameArgs>();
+    auto* example = circ->add_subcommand("example", "print an input.json the circuit accepts");
+    example->add_option("name", example_args->name, "circuit name")->required();
+    example->callback([example_args] { throw CLI::RuntimeError(run_example(*example_args)); });
 
     auto export_args = std::make_shared<NameArgs>();
     auto* exp = circ->add_subcommand("export", "write a circuit's constraint system as a circom .r1cs");

@@ -1,7 +1,10 @@
 // provernet: the one command, with subcommands.
 #include "cli/circuit_commands.hpp"
+#include "cli/setup_commands.hpp"
 #include "cli/snark_commands.hpp"
+#include "circuit/inputs.hpp"
 #include "snark/errors.hpp"
+#include "snark/setup.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +17,7 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
     provernet::cli::add_snark_commands(app);
     provernet::cli::add_circuit_commands(app);
+    provernet::cli::add_setup_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

@@ -12,12 +12,16 @@
 #   - `provernet zkey export-vk` must give JSON equal to snarkjs's verification_key.json;
 #   - `provernet info circuit.zkey` must succeed.
 # Prints PASS/FAIL per case and ends with 'N passed, M failed'; exits non-zero on any failure.
-# Environment: SNARKJS (default tools/node_modules/.bin/snarkjs), KEEP_TMP=1 keeps the work dir.
+# Environment: SNARKJS (default tools/node_modules/.bin/snarkjs), SNARKJS_MODULE (the snarkjs
+# package dir, default beside the binary; the tampered cases are checked with its groth16.verify
+# in one process per circuit), KEEP_TMP=1 keeps the work dir.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../../.." && pwd)"
 SNARKJS="${SNARKJS:-$ROOT/tools/node_modules/.bin/snarkjs}"
+# The same package as a library, for verifying the tampered cases in one process.
+SNARKJS_MODULE="${SNARKJS_MODULE:-$(dirname "$SNARKJS")/../snarkjs}"
 
 if (( $# < 2 )); then
   sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -52,28 +56,67 @@ fi
 
 # ------------------------------------------------------------------ helpers (node, no jq needed)
 cat > "$WORK/tamper.js" <<'EOF'
-// node tamper.js KIND IN OUT: writes a tampered copy of a proof.json or public.json.
+// node tamper.js VK PROOF PUBLIC OUTDIR: writes tampered copies of a proof / public signals and
+// prints the cases, one a line: name<TAB>vk<TAB>public<TAB>proof.
 const fs = require("fs");
+const path = require("path");
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
-const [kind, inFile, outFile] = process.argv.slice(2);
-const j = JSON.parse(fs.readFileSync(inFile, "utf8"));
+const [vk, proofFile, publicFile, outDir] = process.argv.slice(2);
+const proof = JSON.parse(fs.readFileSync(proofFile, "utf8"));
+const pub = JSON.parse(fs.readFileSync(publicFile, "utf8"));
 const add = (s, d, m) => (((BigInt(s) + d) % m + m) % m).toString();
-switch (kind) {
-  case "a_is_c":         j.pi_a = j.pi_c.slice(); break;                 // another valid G1 point
-  case "a_x_plus_1":     j.pi_a[0] = add(j.pi_a[0], 1n, Q); break;       // off the curve
-  case "c_negated":      j.pi_c[1] = add(0n, -BigInt(j.pi_c[1]), Q); break; // -C: valid point, wrong
-  case "a_infinity":     j.pi_a = ["0", "1", "0"]; break;                // the point at infinity
-  case "b_x_swapped":    j.pi_b[0] = [j.pi_b[0][1], j.pi_b[0][0]]; break; // off the twist / subgroup
-  case "b_y_plus_1":     j.pi_b[1][0] = add(j.pi_b[1][0], 1n, Q); break;
-  case "pub0_plus_1":    j[0] = add(j[0], 1n, R); break;
-  case "publast_plus_1": j[j.length - 1] = add(j[j.length - 1], 1n, R); break;
-  case "pub0_plus_r":    j[0] = (BigInt(j[0]) + R).toString(); break;    // non-canonical (>= r)
-  case "pub_extra":      j.push("1"); break;
-  case "pub_missing":    j.pop(); break;
-  default: throw new Error("unknown tamper kind " + kind);
+const clone = (x) => JSON.parse(JSON.stringify(x));
+const proofCases = {
+  a_is_c:      (j) => { j.pi_a = j.pi_c.slice(); },                       // another valid G1 point
+  a_x_plus_1:  (j) => { j.pi_a[0] = add(j.pi_a[0], 1n, Q); },             // off the curve
+  c_negated:   (j) => { j.pi_c[1] = add(0n, -BigInt(j.pi_c[1]), Q); },    // -C: on the curve, wrong
+  a_infinity:  (j) => { j.pi_a = ["0", "1", "0"]; },                      // the point at infinity
+  b_x_swapped: (j) => { j.pi_b[0] = [j.pi_b[0][1], j.pi_b[0][0]]; },      // off the twist
+  b_y_plus_1:  (j) => { j.pi_b[1][0] = add(j.pi_b[1][0], 1n, Q); },
+};
+const pubCases = { pub_extra: (j) => { j.push("1"); } };
+if (pub.length > 0) {
+  pubCases.pub0_plus_1 = (j) => { j[0] = add(j[0], 1n, R); };
+  pubCases.pub0_plus_r = (j) => { j[0] = (BigInt(j[0]) + R).toString(); }; // non-canonical (>= r)
+  // snarkjs does not check the number of public signals and ignores missing trailing ones,
+  // so dropping a trailing "0" would still verify there: only drop a non-zero one.
+  if (BigInt(pub[pub.length - 1]) !== 0n) pubCases.pub_missing = (j) => { j.pop(); };
 }
-fs.writeFileSync(outFile, JSON.stringify(j, null, 1));
+if (pub.length > 1) pubCases.publast_plus_1 = (j) => { j[j.length - 1] = add(j[j.length - 1], 1n, R); };
+const lines = [];
+for (const [name, f] of Object.entries(proofCases)) {
+  const j = clone(proof); f(j);
+  const out = path.join(outDir, `proof_${name}.json`);
+  fs.writeFileSync(out, JSON.stringify(j, null, 1));
+  lines.push([`tampered proof ${name}`, vk, publicFile, out].join("\t"));
+}
+for (const [name, f] of Object.entries(pubCases)) {
+  const j = clone(pub); f(j);
+  const out = path.join(outDir, `public_${name}.json`);
+  fs.writeFileSync(out, JSON.stringify(j, null, 1));
+  lines.push([`tampered public ${name}`, vk, out, proofFile].join("\t"));
+}
+console.log(lines.join("\n"));
+EOF
+
+cat > "$WORK/snarkjs_verify_batch.js" <<'EOF'
+// node snarkjs_verify_batch.js SNARKJS_MODULE < cases: verifies each case (name<TAB>vk<TAB>public<TAB>proof)
+// with snarkjs's groth16.verify in one process (the code behind `snarkjs groth16 verify`),
+// printing name<TAB>accept|reject. An exception (e.g. malformed input) counts as a rejection.
+const fs = require("fs");
+const snarkjs = require(process.argv[2]);
+const read = (f) => JSON.parse(fs.readFileSync(f, "utf8"));
+(async () => {
+  const lines = fs.readFileSync(0, "utf8").split("\n").filter((l) => l.trim());
+  for (const line of lines) {
+    const [name, vk, pub, proof] = line.split("\t");
+    let ok = false;
+    try { ok = (await snarkjs.groth16.verify(read(vk), read(pub), read(proof))) === true; } catch (e) { ok = false; }
+    console.log(`${name}\t${ok ? "accept" : "reject"}`);
+  }
+  process.exit(0);
+})().catch((e) => { console.error(e); process.exit(1); });
 EOF
 
 cat > "$WORK/jsoneq.js" <<'EOF'
@@ -136,17 +179,26 @@ provernet_verify() {
   fi
 }
 
-# expect_both_reject NAME VK PUBLIC PROOF
-expect_both_reject() {
-  local name="$1" vk="$2" pub="$3" proof="$4" tag s p
-  tag="$(echo "$name" | tr -c 'A-Za-z0-9_.-' '_')"
-  s="$(snarkjs_verify "$vk" "$pub" "$proof" "$WORK/$tag.snarkjs.log")"
-  p="$(provernet_verify "$vk" "$pub" "$proof" "$WORK/$tag.provernet.log")"
-  if [[ "$s" == reject && "$p" == reject ]]; then
-    report PASS "$name (both reject)"
-  else
-    report FAIL "$name" "snarkjs: $s, provernet: $p; provernet said: $(tr '\n' ' ' < "$WORK/$tag.provernet.log" | cut -c1-200)"
+# check_rejections CIRCUIT CASES_TSV: snarkjs (one batch) and provernet must both reject every case.
+check_rejections() {
+  local c="$1" cases="$2" name vk pub proof s p tag
+  local -A sres=()
+  if ! node "$WORK/snarkjs_verify_batch.js" "$SNARKJS_MODULE" < "$cases" > "$cases.snarkjs" 2> "$cases.snarkjs.err"; then
+    report FAIL "$c: snarkjs batch verification ran" "$(head -c 300 "$cases.snarkjs.err")"
+    return
   fi
+  while IFS=$'\t' read -r name s; do sres["$name"]="$s"; done < "$cases.snarkjs"
+  while IFS=$'\t' read -r name vk pub proof; do
+    [[ -n "$name" ]] || continue
+    s="${sres[$name]:-missing}"
+    tag="$(echo "$c.$name" | tr -c 'A-Za-z0-9_.-' '_')"
+    p="$(provernet_verify "$vk" "$pub" "$proof" "$WORK/$tag.provernet.log")"
+    if [[ "$s" == reject && "$p" == reject ]]; then
+      report PASS "$c: $name (both reject)"
+    else
+      report FAIL "$c: $name" "snarkjs: $s, provernet: $p; provernet said: $(tr '\n' ' ' < "$WORK/$tag.provernet.log" | cut -c1-200)"
+    fi
+  done < "$cases"
 }
 
 json_len() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).length)' "$1"; }
@@ -156,6 +208,10 @@ echo "provernet: $PROVERNET"
 echo "snarkjs:   $SNARKJS"
 echo "fixtures:  $FIXTURES (${#circuits[@]} circuits)"
 ncirc=${#circuits[@]}
+declare -A NPUB=()
+for c in "${circuits[@]}"; do
+  if [[ -f "$FIXTURES/$c/snarkjs_public.json" ]]; then NPUB[$c]="$(json_len "$FIXTURES/$c/snarkjs_public.json")"; fi
+done
 for (( ci = 0; ci < ncirc; ci++ )); do
   c="${circuits[$ci]}"
   f="$FIXTURES/$c"
@@ -192,36 +248,22 @@ for (( ci = 0; ci < ncirc; ci++ )); do
   else report FAIL "$c: provernet verifies snarkjs's proof" "$p; $(tr '\n' ' ' < "$w/provernet_verify_snarkjs.log" | cut -c1-200)"; fi
 
   # 3. tampering: both must reject.
-  for kind in a_is_c a_x_plus_1 c_negated a_infinity b_x_swapped b_y_plus_1; do
-    node "$WORK/tamper.js" "$kind" "$f/snarkjs_proof.json" "$w/proof_$kind.json"
-    expect_both_reject "$c: tampered proof $kind" "$vk" "$f/snarkjs_public.json" "$w/proof_$kind.json"
-  done
-  npub="$(json_len "$f/snarkjs_public.json")"
-  pub_kinds=(pub_extra)
-  if (( npub > 0 )); then pub_kinds+=(pub0_plus_1 pub0_plus_r); fi
-  # snarkjs does not check the number of public signals: it ignores missing trailing ones, so
-  # dropping a trailing "0" still verifies there. Only drop a non-zero one.
-  if (( npub > 0 )) && [[ "$(node -e 'const j=require(process.argv[1]); console.log(j[j.length-1])' "$f/snarkjs_public.json")" != 0 ]]; then
-    pub_kinds+=(pub_missing)
-  fi
-  if (( npub > 1 )); then pub_kinds+=(publast_plus_1); fi
-  for kind in "${pub_kinds[@]}"; do
-    node "$WORK/tamper.js" "$kind" "$f/snarkjs_public.json" "$w/public_$kind.json"
-    expect_both_reject "$c: tampered public $kind" "$vk" "$w/public_$kind.json" "$f/snarkjs_proof.json"
-  done
+  node "$WORK/tamper.js" "$vk" "$f/snarkjs_proof.json" "$f/snarkjs_public.json" "$w" > "$w/cases.tsv"
   # Another circuit's verification key (the next one that has the same number of public signals,
   # so the check is the pairing equation, else simply the next one).
+  npub="${NPUB[$c]:-0}"
   other=""
   for (( k = 1; k < ncirc; k++ )); do
     o="${circuits[$(( (ci + k) % ncirc ))]}"
-    [[ -f "$FIXTURES/$o/snarkjs_public.json" ]] || continue
+    [[ -n "${NPUB[$o]:-}" ]] || continue
     [[ -z "$other" ]] && other="$o"
-    if [[ "$(json_len "$FIXTURES/$o/snarkjs_public.json")" == "$npub" ]]; then other="$o"; break; fi
+    if [[ "${NPUB[$o]}" == "$npub" ]]; then other="$o"; break; fi
   done
   if [[ -n "$other" ]]; then
-    expect_both_reject "$c: verification key of $other" "$FIXTURES/$other/verification_key.json" \
-      "$f/snarkjs_public.json" "$f/snarkjs_proof.json"
+    printf '%s\t%s\t%s\t%s\n' "verification key of $other" "$FIXTURES/$other/verification_key.json" \
+      "$f/snarkjs_public.json" "$f/snarkjs_proof.json" >> "$w/cases.tsv"
   fi
+  check_rejections "$c" "$w/cases.tsv"
 
   # 4. zkey export-vk equals snarkjs's verification_key.json.
   if "$PROVERNET" zkey export-vk "$f/circuit.zkey" "$w/vk.json" > "$w/export_vk.log" 2>&1 && [[ -s "$w/vk.json" ]]; then
