@@ -81,3 +81,13 @@ TEST(Msm, RepeatedAndOppositeBases)
               G1::generator().mul(U256(5 * n)));
     }
 }
+
+TEST(Msm, BatchAffineBucketsMatchNaive)
+{
+    // Large enough for affine buckets (c >= 10), with full scalars, then with tiny scalars that
+    // crowd a few buckets (every point after the first conflicts).
+    ASSERT_GE(msm_window_bits(7000), 10u);
+    check_msm_against_naive<G1>(7000, 77, false);
+    check_msm_against_naive<G1>(7000, 78, true);
+    check_msm_against_naive<G2>(7000, 79, true);
+}
