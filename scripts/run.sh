@@ -1,34 +1,37 @@
 #!/usr/bin/env bash
-# The main job, for now: prove a bundled example circuit end to end. A circom circuit is compiled,
-# set up with snarkjs on a locally made powers of tau, its witness computed, then provernet proves
-# it and both provernet and snarkjs verify the proof.
+# The main job, for now: a built-in circuit proved end to end with provernet alone, then checked
+# by snarkjs. Development powers of tau (`ptau new`), phase-2 setup, native witness generation,
+# proof, verification by provernet and by snarkjs.
 #
-# Usage: scripts/run.sh   (BUILD_DIR overrides ./build; WORK_DIR overrides ./build/example)
+# Usage: scripts/run.sh   (BUILD_DIR overrides ./build, WORK_DIR ./build/example,
+#                          CIRCUIT the built-in circuit, default merkle-membership-20)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 WORK_DIR="${WORK_DIR:-$BUILD_DIR/example}"
+CIRCUIT="${CIRCUIT:-merkle-membership-20}"
 
 "$ROOT/scripts/setup.sh"
 cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target provernet
-PROVERNET="$BUILD_DIR/src/cli/provernet"
+P="$BUILD_DIR/src/cli/provernet"
 SNARKJS="$ROOT/tools/node_modules/.bin/snarkjs"
+mkdir -p "$WORK_DIR"
+cd "$WORK_DIR"
 
-CIRCUIT="${CIRCUIT:-poseidon_chain}"
-echo "== fixtures for $CIRCUIT (circom compile, snarkjs setup; cached after the first run)"
-"$ROOT/src/snark/interop/make_fixtures.sh" "$WORK_DIR" "$CIRCUIT"
-
-DIR="$WORK_DIR/$CIRCUIT"
-echo "== $CIRCUIT"
-"$PROVERNET" info "$DIR/circuit.zkey"
-echo "== provernet prove"
-start=$(date +%s%N)
-"$PROVERNET" prove "$DIR/circuit.zkey" "$DIR/circuit.wtns" "$DIR/proof.json" "$DIR/public.json"
-end=$(date +%s%N)
-echo "proved in $(( (end - start) / 1000000 )) ms"
+echo "== the circuit"
+"$P" circuit info "$CIRCUIT"
+"$P" circuit example "$CIRCUIT" >input.json
+echo "== powers of tau (single party: development only)"
+[[ -f pot13.ptau ]] || "$P" ptau new 13 pot13.ptau
+echo "== setup"
+"$P" setup "$CIRCUIT" pot13.ptau circuit.zkey
+"$P" zkey export-vk circuit.zkey verification_key.json
+echo "== witness (native) and proof"
+"$P" witness "$CIRCUIT" input.json circuit.wtns
+"$P" prove --timings circuit.zkey circuit.wtns proof.json public.json
 echo "== provernet verify"
-"$PROVERNET" verify "$DIR/verification_key.json" "$DIR/public.json" "$DIR/proof.json"
+"$P" verify verification_key.json public.json proof.json
 echo "== snarkjs groth16 verify"
-"$SNARKJS" groth16 verify "$DIR/verification_key.json" "$DIR/public.json" "$DIR/proof.json"
-echo "proof: $DIR/proof.json  public signals: $DIR/public.json"
+"$SNARKJS" groth16 verify verification_key.json public.json proof.json
+echo "files in $WORK_DIR: input.json circuit.zkey verification_key.json proof.json public.json"

@@ -2,9 +2,7 @@
 #include "cli/circuit_commands.hpp"
 #include "cli/setup_commands.hpp"
 #include "cli/snark_commands.hpp"
-#include "circuit/inputs.hpp"
 #include "snark/errors.hpp"
-#include "snark/setup.hpp"
 
 #include <CLI/CLI.hpp>
 
