@@ -36,6 +36,9 @@ while read -r name; do
   check "$name: witness" "$P" witness "$name" "$d/in.json" "$d/c.wtns" "$d/pub_w.json"
   check "$name: snarkjs wtns check" snarkjs_ok "WITNESS IS CORRECT" wtns check "$d/c.r1cs" "$d/c.wtns"
   check "$name: setup" "$P" setup "$name" "$WORK/pot.ptau" "$d/c.zkey"
+  id_setup=$(awk '/^identity:/ {print $2}' "$WORK/out")
+  id_info=$("$P" circuit info "$name" --zkey "$d/c.zkey" | awk '/^identity:/ {print $2}')
+  check "$name: identity from setup equals circuit info --zkey" test -n "$id_setup" -a "$id_setup" = "$id_info"
   check "$name: snarkjs zkey verify" snarkjs_ok "ZKey Ok" zkey verify "$d/c.r1cs" "$WORK/pot.ptau" "$d/c.zkey"
   check "$name: prove" "$P" prove "$d/c.zkey" "$d/c.wtns" "$d/proof.json" "$d/public.json"
   check "$name: export-vk" "$P" zkey export-vk "$d/c.zkey" "$d/vk.json"

@@ -1,6 +1,9 @@
 #include "cli/circuit_commands.hpp"
 
 #include "snark/errors.hpp"
+#include "snark/groth16_prover.hpp"
+#include "snark/setup.hpp"
+#include "snark/zkey.hpp"
 #include "snark/json_io.hpp"
 #include "snark/r1cs.hpp"
 #include "snark/wtns.hpp"
@@ -33,7 +36,7 @@ const circuit::CircuitSpec& lookup(const std::string& name)
 }
 
 struct NameArgs {
-    std::string name, out, input, pub;
+    std::string name, out, input, pub, zkey;
 };
 
 int run_list()
@@ -60,8 +63,19 @@ int run_info(const NameArgs& args)
     for (size_t i = 0; i < names.size(); ++i)
         std::cout << (i ? ", " : "") << names[i];
     std::cout << "\n"
-              << "structure hash:  " << circuit::structure_hash(b) << " (sha256 of the constraint system)\n"
-              << "identity:        the verification-key hash of a setup of it: see `provernet setup`\n";
+              << "structure hash:  " << circuit::structure_hash(b) << " (sha256 of the constraint system)\n";
+    if (args.zkey.empty()) {
+        std::cout << "identity:        needs a setup (the hash of its verification key): add --zkey FILE\n";
+        return 0;
+    }
+    const snark::ZKey zkey = snark::read_zkey(args.zkey);
+    if (zkey.header.n_vars != b.wire_count() || zkey.header.n_public != names.size())
+        throw snark::FormatError(args.zkey, "is not a key for " + spec.name + " (" + std::to_string(zkey.header.n_vars) +
+                                                " wires and " + std::to_string(zkey.header.n_public) +
+                                                " public signals, expected " + std::to_string(b.wire_count()) +
+                                                " and " + std::to_string(names.size()) + ")");
+    std::cout << "identity:        " << snark::circuit_identity(snark::verification_key_from_zkey(zkey)) << " (of "
+              << args.zkey << ")\n";
     return 0;
 }
 
@@ -112,6 +126,8 @@ void add_circuit_commands(CLI::App& app)
     auto info_args = std::make_shared<NameArgs>();
     auto* info = circ->add_subcommand("info", "constraints, public signals and structure hash of a circuit");
     info->add_option("name", info_args->name, "circuit name")->required();
+    info->add_option("--zkey", info_args->zkey, "a proving key of this circuit: prints its identity")
+        ->check(CLI::ExistingFile);
     info->callback([info_args] { throw CLI::RuntimeError(run_info(*info_args)); });
 
     auto example_args = std::make_shared<NameArgs>();
