@@ -1,5 +1,7 @@
 #include "snark/json_io.hpp"
 
+#include "snark/binfile.hpp"
+
 #include "snark/errors.hpp"
 
 #include <nlohmann/json.hpp>
@@ -72,35 +74,12 @@ void write_text(const std::string& path, const std::string& text)
 
 std::string read_text(const std::string& path, uint64_t max_bytes)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw FormatError(path, std::string("cannot open: ") + std::strerror(errno));
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0)
-        throw FormatError(path, std::string("cannot stat: ") + std::strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        throw FormatError(path, "not a regular file");
-    if (uint64_t(st.st_size) > max_bytes)
-        throw FormatError(path, "file is " + std::to_string(st.st_size) + " bytes, larger than the " +
+    // MappedFile does the opening and its checks (exists, regular file) with the same messages.
+    const auto file = MappedFile::open(path);
+    if (file->size() > max_bytes)
+        throw FormatError(path, "file is " + std::to_string(file->size()) + " bytes, larger than the " +
                                     std::to_string(max_bytes) + "-byte limit for this kind of file");
-    std::string text(size_t(st.st_size), '\0');
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::read(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw FormatError(path, std::string("cannot read: ") + std::strerror(errno));
-        if (n == 0)
-            break;
-        done += size_t(n);
-    }
-    text.resize(done);
-    return text;
+    return std::string(reinterpret_cast<const char*>(file->data()), size_t(file->size()));
 }
 
 class Parser {
