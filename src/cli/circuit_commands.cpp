@@ -1,5 +1,6 @@
 #include "cli/circuit_commands.hpp"
 
+#include "finance/program.hpp"
 #include "snark/errors.hpp"
 #include "snark/groth16_prover.hpp"
 #include "snark/setup.hpp"
@@ -18,6 +19,8 @@ const circuit::CircuitRegistry& builtin_circuits()
     static const circuit::CircuitRegistry registry = [] {
         circuit::CircuitRegistry r;
         circuit::register_example_circuits(r);
+        for (const auto& p : finance::finance_programs().all())
+            r.add(finance::circuit_spec(p));
         return r;
     }();
     return registry;

@@ -1,5 +1,6 @@
 // provernet: the one command, with subcommands.
 #include "cli/circuit_commands.hpp"
+#include "cli/run_command.hpp"
 #include "cli/setup_commands.hpp"
 #include "cli/snark_commands.hpp"
 #include "snark/errors.hpp"
@@ -16,6 +17,7 @@ int main(int argc, char** argv)
     provernet::cli::add_snark_commands(app);
     provernet::cli::add_circuit_commands(app);
     provernet::cli::add_setup_commands(app);
+    provernet::cli::add_run_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {
