@@ -10,6 +10,8 @@
 #include "snark/wtns.hpp"
 
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <memory>
 
 namespace provernet::cli {
@@ -26,16 +28,39 @@ const circuit::CircuitRegistry& builtin_circuits()
     return registry;
 }
 
+const circuit::CircuitSpec* find_circuit(const std::string& name)
+{
+    if (const auto* spec = builtin_circuits().find(name))
+        return spec;
+    const finance::Program* program = finance::finance_programs().find(name);
+    if (!program)
+        return nullptr;
+    static std::mutex mutex;
+    static std::map<std::string, std::unique_ptr<circuit::CircuitSpec>> made;
+    std::lock_guard lock(mutex);
+    auto& slot = made[name];
+    if (!slot)
+        slot = std::make_unique<circuit::CircuitSpec>(finance::circuit_spec(*program));
+    return slot.get();
+}
+
+std::string known_circuit_names()
+{
+    std::string known;
+    for (const auto& s : builtin_circuits().all())
+        known += (known.empty() ? "" : ", ") + s.name;
+    for (const auto& f : finance::finance_programs().families())
+        known += ", " + f.pattern;
+    return known;
+}
+
 namespace {
 
 const circuit::CircuitSpec& lookup(const std::string& name)
 {
-    if (const auto* spec = builtin_circuits().find(name))
+    if (const auto* spec = find_circuit(name))
         return *spec;
-    std::string known;
-    for (const auto& s : builtin_circuits().all())
-        known += (known.empty() ? "" : ", ") + s.name;
-    throw std::runtime_error("unknown circuit \"" + name + "\" (built-in circuits: " + known + ")");
+    throw std::runtime_error("unknown circuit \"" + name + "\" (known: " + known_circuit_names() + ")");
 }
 
 struct NameArgs {

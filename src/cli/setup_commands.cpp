@@ -54,10 +54,13 @@ int run_setup(const SetupArgs& args)
 {
     // A built-in circuit's name, or a circom .r1cs file.
     snark::R1cs r1cs;
-    if (const auto* spec = builtin_circuits().find(args.circuit))
+    if (const auto* spec = find_circuit(args.circuit))
         r1cs = circuit::build_constraint_system(*spec).r1cs();
-    else
+    else if (args.circuit.ends_with(".r1cs"))
         r1cs = snark::read_r1cs(args.circuit);
+    else
+        throw std::runtime_error("unknown circuit \"" + args.circuit + "\" (known: " + known_circuit_names() +
+                                 "; or give a .r1cs file)");
     std::cerr << "warning: " << snark::kSinglePartySetupWarning << "\n";
     Progress progress("setup");
     snark::SetupOptions options;

@@ -16,6 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,14 +41,30 @@ struct Program {
     std::string public_signals;
 };
 
+// A program family: programs of one kind at any size, named by a pattern such as
+// "black-scholes-<N>". `make` returns the program for a name of the family, nothing for a name of
+// another family, and throws std::invalid_argument for a name of this family with sizes it does
+// not support (the message says which).
+struct ProgramFamily {
+    std::string pattern;  // for messages, e.g. "black-scholes-<N>, 1 <= N <= 256"
+    std::function<std::optional<Program>(const std::string& name)> make;
+};
+
 class ProgramRegistry {
 public:
+    // A program at a standard size: listed by all() (and `provernet programs`).
     void add(Program p);
+    void add_family(ProgramFamily f);
+    // A listed program, or one made by a family (kept for the registry's lifetime; thread-safe).
     const Program* find(const std::string& name) const;
     const std::vector<Program>& all() const { return programs_; }
+    const std::vector<ProgramFamily>& families() const { return families_; }
 
 private:
     std::vector<Program> programs_;
+    std::vector<ProgramFamily> families_;
+    mutable std::mutex made_mutex_;
+    mutable std::map<std::string, std::unique_ptr<Program>> made_;
 };
 
 // The circuit of a program, for the circuit registry (setup, export, witness by name).

@@ -1,13 +1,15 @@
 #include "finance/program.hpp"
 
+#include <mutex>
+
 namespace provernet::finance {
 
 const ProgramRegistry& finance_programs()
 {
-    static const ProgramRegistry registry = [] {
-        ProgramRegistry r;
-        return r;
-    }();
+    static ProgramRegistry registry;
+    static std::once_flag once;
+    std::call_once(once, [] {
+    });
     return registry;
 }
 
