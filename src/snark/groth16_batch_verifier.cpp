@@ -1,0 +1,110 @@
+#include "snark/groth16_batch_verifier.hpp"
+
+#include "math/msm.hpp"
+#include "math/pairing.hpp"
+#include "snark/groth16_prover.hpp"
+
+#include <utility>
+
+namespace provernet::snark {
+
+using namespace provernet::math;
+
+namespace {
+
+U256 random_weight()
+{
+    U256 w = random_fr().to_u256();
+    w.limb[2] = w.limb[3] = 0;  // 128 bits suffice for 2^-128 soundness and halve the scalar work
+    if (w.is_zero())
+        w.limb[0] = 1;
+    return w;
+}
+
+// The combined check over items[idx] with weights (the first item's weight is 1).
+bool combined_check(const VerificationKey& vk, std::span<const BatchItem> items, std::span<const size_t> idx)
+{
+    std::vector<std::pair<G1Affine, G2Affine>> pairs;
+    pairs.reserve(idx.size() + 3);
+    Fr weight_sum;
+    std::vector<Fr> coef(vk.n_public);  // sum_i r_i s_ij
+    G1 c_sum = G1::infinity();
+    std::vector<G1> neg_a(idx.size());
+    for (size_t n = 0; n < idx.size(); ++n) {
+        const BatchItem& item = items[idx[n]];
+        const U256 w = n == 0 ? U256(1) : random_weight();
+        const Fr wf = Fr::from_u256_unchecked(w);
+        weight_sum += wf;
+        for (size_t j = 0; j < vk.n_public; ++j)
+            coef[j] += wf * Fr::from_u256_unchecked(item.public_signals[j]);
+        neg_a[n] = (-item.proof->a).to_jacobian().mul(w);
+        c_sum += item.proof->c.to_jacobian().mul(w);
+    }
+    std::vector<G1Affine> neg_a_affine(idx.size());
+    batch_to_affine(neg_a.data(), neg_a_affine.data(), neg_a.size());
+    for (size_t n = 0; n < idx.size(); ++n)
+        pairs.emplace_back(neg_a_affine[n], items[idx[n]].proof->b);
+
+    std::vector<U256> scalars(vk.n_public);
+    for (size_t j = 0; j < vk.n_public; ++j)
+        scalars[j] = coef[j].to_u256();
+    const U256 sum = weight_sum.to_u256();
+    const G1 vk_x = msm(std::span<const G1Affine>(vk.ic).subspan(1), scalars) + vk.ic[0].to_jacobian().mul(sum);
+    pairs.emplace_back(vk.alpha1.to_jacobian().mul(sum).to_affine(), vk.beta2);
+    pairs.emplace_back(vk_x.to_affine(), vk.gamma2);
+    pairs.emplace_back(c_sum.to_affine(), vk.delta2);
+    return pairing_check(pairs);
+}
+
+void verify_range(const VerificationKey& vk, std::span<const BatchItem> items, std::span<const size_t> idx,
+                  std::vector<bool>& verdict)
+{
+    if (idx.empty())
+        return;
+    if (idx.size() == 1) {
+        verdict[idx[0]] = groth16_verify(vk, items[idx[0]].public_signals, *items[idx[0]].proof);
+        return;
+    }
+    if (combined_check(vk, items, idx)) {
+        for (size_t i : idx)
+            verdict[i] = true;
+        return;
+    }
+    const size_t half = idx.size() / 2;
+    verify_range(vk, items, idx.first(half), verdict);
+    verify_range(vk, items, idx.subspan(half), verdict);
+}
+
+}  // namespace
+
+std::vector<bool> groth16_verify_batch(const VerificationKey& vk, std::span<const BatchItem> items)
+{
+    if (vk.ic.size() != size_t(vk.n_public) + 1)
+        throw VerifyError("verification key has " + std::to_string(vk.ic.size()) + " IC points for " +
+                          std::to_string(vk.n_public) + " public signals (expected n_public + 1)");
+    std::vector<bool> verdict(items.size(), false);
+    bool key_ok = vk.alpha1.is_valid() && vk.beta2.is_valid() && vk.gamma2.is_valid() && vk.delta2.is_valid();
+    for (const G1Affine& p : vk.ic)
+        key_ok = key_ok && p.is_valid();
+    if (!key_ok)
+        return verdict;
+    // Items that are malformed on their own (points off the curve or outside the subgroup, a
+    // signal >= r) are invalid without taking part in a combination.
+    std::vector<size_t> candidates;
+    for (size_t i = 0; i < items.size(); ++i) {
+        const BatchItem& item = items[i];
+        if (item.public_signals.size() != vk.n_public)
+            throw VerifyError("item " + std::to_string(i) + ": the verification key expects " +
+                              std::to_string(vk.n_public) + " public signals, got " +
+                              std::to_string(item.public_signals.size()));
+        bool ok = item.proof->a.is_valid() && item.proof->b.is_valid() && item.proof->c.is_valid();
+        for (const U256& s : item.public_signals)
+            ok = ok && s < Fr::modulus;
+        if (ok)
+            candidates.push_back(i);
+    }
+    verify_range(vk, items, candidates, verdict);
+    return verdict;
+}
+
+}  // namespace provernet::snark

@@ -1,0 +1,30 @@
+// Batch verification of Groth16 proofs of one circuit: k proofs checked with one multi-Miller
+// loop of k + 3 pairs and one final exponentiation, instead of k checks of 4 pairs each.
+//
+// With random 128-bit weights r_i (r_0 = 1), the k equations e(-A_i, B_i) e(alpha, beta)
+// e(vk_x_i, gamma) e(C_i, delta) = 1 combine into
+//   prod_i e(-r_i A_i, B_i) * e((sum r_i) alpha, beta) * e(sum r_i vk_x_i, gamma) * e(sum r_i C_i, delta) = 1,
+// where sum r_i vk_x_i = (sum r_i) IC_0 + sum_j (sum_i r_i s_ij) IC_j is one MSM over the key's
+// IC points. A batch containing an invalid proof passes with probability at most about 2^-128
+// (the weights are secret, drawn after the proofs are fixed). When the combined check fails,
+// the batch is split in halves until each invalid proof is found, so one bad proof costs the
+// others only a few extra checks.
+#pragma once
+
+#include "snark/groth16_verifier.hpp"
+
+#include <span>
+#include <vector>
+
+namespace provernet::snark {
+
+struct BatchItem {
+    std::span<const math::U256> public_signals;
+    const Proof* proof;
+};
+
+// Per-item verdicts, equal to groth16_verify on each item (up to the 2^-128 soundness error).
+// Throws VerifyError when an item's public signal count does not match the key.
+std::vector<bool> groth16_verify_batch(const VerificationKey& vk, std::span<const BatchItem> items);
+
+}  // namespace provernet::snark

@@ -1,0 +1,115 @@
+#include "snark/groth16_batch_verifier.hpp"
+
+#include "snark/groth16_prover.hpp"
+#include "snark/ptau.hpp"
+#include "snark/ptau_new.hpp"
+#include "snark/setup.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+namespace provernet::snark {
+namespace {
+
+using namespace provernet::math;
+
+// y = x^3 with y public output and x public input: wires 0 one, 1 y, 2 x, 3 t = x^2.
+R1cs cube_circuit()
+{
+    R1cs r;
+    r.header.n_wires = 4;
+    r.header.n_pub_out = 1;
+    r.header.n_pub_in = 1;
+    r.header.n_labels = 4;
+    r.header.n_constraints = 2;
+    r.constraints.push_back({{{2, Fr::one()}}, {{2, Fr::one()}}, {{3, Fr::one()}}});
+    r.constraints.push_back({{{3, Fr::one()}}, {{2, Fr::one()}}, {{1, Fr::one()}}});
+    return r;
+}
+
+Witness cube_witness(uint64_t x)
+{
+    const Fr xf = Fr::from_uint(x);
+    return Witness{{U256(1), (xf * xf * xf).to_u256(), xf.to_u256(), (xf * xf).to_u256()}};
+}
+
+class BatchVerify : public ::testing::Test {
+protected:
+    static void SetUpTestSuite()
+    {
+        const auto dir = std::filesystem::temp_directory_path() / ("provernet-batch-" + std::to_string(getpid()));
+        std::filesystem::create_directories(dir);
+        const std::string ptau = (dir / "pot4.ptau").string();
+        write_new_ptau(ptau, 4);
+        zkey_ = new ZKey(groth16_setup_key(cube_circuit(), PTau::open(ptau)));
+        std::filesystem::remove_all(dir);
+        vk_ = new VerificationKey(verification_key_from_zkey(*zkey_));
+        for (uint64_t x = 2; x < 2 + kProofs; ++x)
+            proved_.push_back(groth16_prove(*zkey_, cube_witness(x)));
+    }
+    static void TearDownTestSuite()
+    {
+        delete zkey_;
+        delete vk_;
+        proved_.clear();
+    }
+    static std::vector<BatchItem> items(const std::vector<ProveResult>& p)
+    {
+        std::vector<BatchItem> out;
+        for (const auto& r : p)
+            out.push_back({r.public_signals, &r.proof});
+        return out;
+    }
+    static constexpr uint64_t kProofs = 9;
+    static ZKey* zkey_;
+    static VerificationKey* vk_;
+    static std::vector<ProveResult> proved_;
+};
+ZKey* BatchVerify::zkey_ = nullptr;
+VerificationKey* BatchVerify::vk_ = nullptr;
+std::vector<ProveResult> BatchVerify::proved_;
+
+TEST_F(BatchVerify, AllValid)
+{
+    const auto v = groth16_verify_batch(*vk_, items(proved_));
+    EXPECT_EQ(v, std::vector<bool>(kProofs, true));
+    EXPECT_TRUE(groth16_verify_batch(*vk_, {}).empty());
+}
+
+TEST_F(BatchVerify, FindsEachInvalidProofAndKeepsTheOthers)
+{
+    for (size_t bad = 0; bad < kProofs; bad += 4) {
+        auto p = proved_;
+        // Swapping two proofs' public signals: each proof is valid, just not for these signals.
+        std::swap(p[bad].public_signals, p[(bad + 1) % kProofs].public_signals);
+        auto v = groth16_verify_batch(*vk_, items(p));
+        for (size_t i = 0; i < kProofs; ++i) {
+            const bool expected = i != bad && i != (bad + 1) % kProofs;
+            EXPECT_EQ(v[i], expected) << "bad " << bad << " item " << i;
+            EXPECT_EQ(v[i], groth16_verify(*vk_, p[i].public_signals, p[i].proof)) << i;
+        }
+    }
+}
+
+TEST_F(BatchVerify, MalformedItemsAreInvalidAlone)
+{
+    auto p = proved_;
+    p[3].proof.a = G1Affine{p[3].proof.a.x, p[3].proof.a.y + Fq::one()};  // off the curve
+    p[5].public_signals[0] = Fr::modulus;                                   // not canonical
+    p[6].proof.c = -p[6].proof.c;                                           // on the curve, wrong
+    const auto v = groth16_verify_batch(*vk_, items(p));
+    for (size_t i = 0; i < kProofs; ++i)
+        EXPECT_EQ(v[i], i != 3 && i != 5 && i != 6) << i;
+}
+
+TEST_F(BatchVerify, WrongSignalCountIsAUsageError)
+{
+    std::vector<U256> one{U256(8)};
+    const BatchItem item{one, &proved_[0].proof};
+    EXPECT_THROW(groth16_verify_batch(*vk_, std::span(&item, 1)), VerifyError);
+}
+
+}  // namespace
+}  // namespace provernet::snark
