@@ -12,17 +12,13 @@
 // the same).
 #pragma once
 
+#include "circuit/babyjubjub.hpp"  // BabyJubPoint, the curve and its gadgets
 #include "circuit/builder.hpp"
 
 #include <array>
 #include <cstdint>
 
 namespace provernet::circuit {
-
-struct BabyJubPoint {
-    Fr x, y;  // affine twisted Edwards coordinates; the identity is (0, 1)
-    friend bool operator==(const BabyJubPoint&, const BabyJubPoint&) = default;
-};
 
 struct EddsaSignature {
     BabyJubPoint r8;
@@ -35,6 +31,9 @@ BabyJubPoint eddsa_public_key(const EddsaSecretKey& sk);
 EddsaSignature eddsa_sign(const EddsaSecretKey& sk, const Fr& msg);
 // Checks the points are on the curve and in the prime-order subgroup, S < l, and the equation.
 bool eddsa_verify(const BabyJubPoint& a, const Fr& msg, const EddsaSignature& sig);
+// The secret scalar s (BLAKE2b-512(sk)[0..32] pruned: a multiple of 8 in [2^254, 2^255));
+// a = (s / 8) B8. For tests and key tooling.
+math::U256 eddsa_secret_scalar(const EddsaSecretKey& sk);
 
 // Gadget: constrains that (r8, s) is a valid signature by a on msg. The signals of a, r8 and s
 // are the caller's (inputs, or values read from a Merkle leaf). Enforces a and r8 on the curve,
@@ -48,5 +47,14 @@ struct EddsaSignals {
 };
 void assert_eddsa_signature(Builder& b, const EddsaSignals& sig, const Signal& msg,
                             const char* what = "EdDSA signature");
+// How the gadget decides, and what it costs (circomlib's EdDSAPoseidonVerifier: 4217):
+// - A, R8 on the curve (3 + 3); 8 A != O (16, as circomlib: A's small-order part, if any, is
+//   multiplied away, so the gadget also accepts a key A = A' + T, T of small order, that
+//   eddsa_verify rejects; the signature must then be valid for A'. R8 needs no subgroup check:
+//   the equation makes it S B8 - 8 h A, in the subgroup).
+// - S < l: its 251 bits and a comparison with l - 1 (311); h = Poseidon(R8, A, msg) (321).
+// - 8 h A = h (8 A) by babyjub_mul, whose decomposition of h is canonical (1941);
+//   S B8 by babyjub_mul_fixed (504); R8 + 8 h A = S B8 (6).
+inline constexpr size_t eddsa_constraint_count = 3105;
 
 }  // namespace provernet::circuit

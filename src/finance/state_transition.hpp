@@ -1,0 +1,63 @@
+// The account state transition program: a batch of operations (deposit, withdrawal, funding,
+// trade, liquidation) on perpetual-futures accounts in a 4-ary Poseidon Merkle tree, proving the
+// old root to the new root under the rules of finance/state_model.hpp (which states them, with
+// the units and bounds), with every owner's EdDSA-Poseidon signature checked in the circuit.
+//
+// Shape: "state-transition-d<depth>-s<singles>-t<doubles>": capacity 2^depth accounts (depth
+// even, 2..32: depth / 2 levels of the 4-ary tree), `singles` single-account slots (deposit,
+// withdrawal, funding) and `doubles` two-account slots (trade, liquidation). A slot may be a no-op
+// (padding): it rewrites account 0's leaf unchanged. The single-account slots come first.
+//
+// Public signals (export order) and why:
+//   new_root          (output) the root after the batch: the contract stores it.
+//   batch_commitment  (output) Poseidon commitment (circuit/commitment.hpp) to the header
+//                     [oracle_price, risk_factor, funding_index, funding_pool_before,
+//                     funding_pool_after] and 5 values per slot (state_model.hpp,
+//                     commitment_values). The contract recomputes it from the batch's calldata,
+//                     in which it checks the market values against its oracle and funding
+//                     schedule and the pool against its stored value, pops each deposit record
+//                     from its queue of on-chain deposits (which authorise them: no signature)
+//                     and pays each withdrawal record; one public signal instead of dozens.
+//   old_root          (input) the contract's current root.
+//
+// Inputs (JSON; integers as decimal strings, field elements as decimal or 0x-hex strings):
+//   {"old_root": "...", "oracle_price": "2000", "risk_factor": "429496730",
+//    "funding_index": "21474836480", "funding_pool": "0",
+//    "accounts": [{"index": 1, "public_key": ["x", "y"], "nonce": "0", "collateral": "1000000",
+//                  "position": "0", "funding_index": "21474836480"}, ...],      every non-empty leaf
+//    "operations": [
+//      {"type": "deposit", "account": 5, "public_key": ["x", "y"], "amount": "50000"},
+//      {"type": "withdrawal", "account": 1, "amount": "1000", "recipient": "0x...", "nonce": "0",
+//       "signature": {"r8": ["x", "y"], "s": "..."}},
+//      {"type": "funding", "account": 3},
+//      {"type": "trade", "buyer": 1, "seller": 2, "amount": "10", "price": "2000",
+//       "buyer_nonce": "1", "seller_nonce": "0", "buyer_signature": {...}, "seller_signature": {...}},
+//      {"type": "liquidation", "liquidator": 4, "account": 3, "position": "100", "nonce": "0",
+//       "signature": {...}}]}
+// The result (build: read from the witness; reference: the model) is BatchResult::to_json().
+#pragma once
+
+#include "circuit/builder.hpp"
+#include "finance/program.hpp"
+#include "finance/state_model.hpp"
+
+namespace provernet::finance {
+
+Program state_transition_program(unsigned depth, size_t single_slots, size_t double_slots);
+
+namespace state {
+
+// Declares the circuit for a model trace (run_batch with the same layout) and returns the result
+// read from the witness. Throws circuit::ConstraintViolation naming the operation
+// ("operations[3] (trade): the seller, account 2, ends below its margin requirement") when the
+// trace breaks a rule the circuit enforces (the model's checks can be skipped to see this).
+BatchResult build_state_transition(circuit::Builder& b, const BatchTrace& trace);
+
+// A valid batch that fills the layout's slots (deposits, withdrawals and funding; trades and a
+// liquidation), with keys example_key(account): the program's example input, and a start for tests.
+Batch example_batch(const Layout& layout);
+circuit::EddsaSecretKey example_key(uint64_t account);
+
+}  // namespace state
+
+}  // namespace provernet::finance
