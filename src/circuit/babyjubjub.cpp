@@ -5,6 +5,7 @@
 #include <array>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace provernet::circuit {
@@ -37,9 +38,9 @@ constexpr U256 offset_high = [] {
 }();
 static_assert(offset_low.bit_length() == 255 && offset_high.bit_length() == 255);
 constexpr unsigned mul_bits = 255;
-// The double-and-add in Montgomery form is exception free while it processes bits i >= 6 (the
-// multiple m it holds then stays below 2^(255 - i) and 2 m + 1 < 2^250 < l); bits 5..1 use
-// the complete Edwards law, bit 0 a final correction.
+// The double-and-add in Montgomery form is exception free for bits i >= 6: the odd multiple m it
+// holds before bit i is below 2^(255 - i), so 3 <= m and 2 m + 1 < 2^250 < l. Bits 5..1 use the
+// complete Edwards law, bit 0 a final correction.
 constexpr unsigned mul_edwards_bits = 5;
 static_assert(babyjub_order.bit_length() == 251);  // 2^250 < l
 
@@ -101,15 +102,15 @@ const Fr& pow2(unsigned k)
 }
 
 // num / den as a new wire q with q * den = num: 1 constraint (free when den is a constant). The
-// callers' arguments make den != 0, so q is unique; den = 0 fails.
-Signal quotient(Builder& b, const Signal& num, const Signal& den, const std::string& what)
+// callers' arguments make den != 0, so q is unique; den = 0 fails. `known` is q's value when
+// the caller has it (from a batch inversion); the constraint checks it.
+Signal quotient(Builder& b, const Signal& num, const Signal& den, const std::string& what, const Fr* known = nullptr)
 {
     if (den.value().is_zero())
         throw ConstraintViolation(what + ": division by zero (a point outside the gadget's domain)");
-    const Fr inv = den.value().inverse();
     if (den.is_constant())
-        return num * inv;
-    const Signal q = b.witness(num.value() * inv);
+        return num * den.value().inverse();
+    const Signal q = b.witness(known ? *known : num.value() * den.value().inverse());
     b.assert_product(q, den, num, what.c_str());
     return q;
 }
@@ -242,11 +243,11 @@ MontgomerySignals chord_result(Builder& b, const Signal& lambda, const Montgomer
     return {u3, product_minus(b, lambda, p.u - u3, p.v, what)};
 }
 
-// p + q for p != +-q: 3 constraints.
+// p + q for p != +-q: 3 constraints. lambda: the slope's value, or null.
 MontgomerySignals montgomery_add(Builder& b, const MontgomerySignals& p, const MontgomerySignals& q,
-                                 const std::string& what)
+                                 const std::string& what, const Fr* lambda = nullptr)
 {
-    return chord_result(b, quotient(b, q.v - p.v, q.u - p.u, what), p, q.u, what);
+    return chord_result(b, quotient(b, q.v - p.v, q.u - p.u, what, lambda), p, q.u, what);
 }
 
 // 2 p for v != 0: 4 constraints.
@@ -260,56 +261,135 @@ MontgomerySignals montgomery_double(Builder& b, const MontgomerySignals& p, cons
 
 // 2 acc + q computed as (acc + q) + acc, without the middle point's v: 5 constraints, for
 // acc != +-q and acc + q != +-acc. With r = acc + q, the second slope is
-// (v_r - v_acc) / (u_r - u_acc) = 2 v_acc / (u_acc - u_r) - lambda1.
+// lambda2 = (v_r - v_acc) / (u_r - u_acc) = t - lambda1, t = 2 v_acc / (u_acc - u_r).
+// hint: the values of lambda1 and t, or null.
 MontgomerySignals montgomery_double_add(Builder& b, const MontgomerySignals& acc, const MontgomerySignals& q,
-                                        const std::string& what)
+                                        const std::string& what, const std::array<Fr, 2>* hint = nullptr)
 {
-    const Signal lambda1 = quotient(b, q.v - acc.v, q.u - acc.u, what);
+    const Signal lambda1 = quotient(b, q.v - acc.v, q.u - acc.u, what, hint ? &(*hint)[0] : nullptr);
     const Signal ur = product_minus(b, lambda1, lambda1, montgomery_a_signal() + acc.u + q.u, what);
-    const Signal lambda2 = quotient(b, acc.v * Fr::from_uint(2), acc.u - ur, what) - lambda1;
+    const Signal lambda2 = quotient(b, acc.v * Fr::from_uint(2), acc.u - ur, what, hint ? &(*hint)[1] : nullptr) - lambda1;
     const Signal us = product_minus(b, lambda2, lambda2, montgomery_a_signal() + ur + acc.u, what);
     return {us, product_minus(b, lambda2, acc.u - us, acc.v, what)};
 }
 
+// Montgomery coordinates of projective Edwards points (none with X = 0) with one inversion:
+// u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y), v = u / x = (Z + Y) Z / ((Z - Y) X).
+void to_montgomery_batch(const std::vector<Projective>& points, std::vector<Fr>& u, std::vector<Fr>& v)
+{
+    const size_t n = points.size();
+    std::vector<Fr> inv(n), scratch(n);
+    for (size_t j = 0; j < n; ++j)
+        inv[j] = (points[j].z - points[j].y) * points[j].x;
+    math::batch_inverse(inv.data(), n, scratch.data());
+    u.resize(n);
+    v.resize(n);
+    for (size_t j = 0; j < n; ++j) {
+        const Fr num = (points[j].z + points[j].y) * inv[j];
+        u[j] = num * points[j].x;
+        v[j] = num * points[j].z;
+    }
+}
+
+// The values of lambda1 and t of montgomery_double_add for the steps acc = 2 acc +- p from
+// acc = 3 p, signs[j] the sign of step j: the accumulators in projective Edwards coordinates,
+// then three batch inversions for all steps (the u and v of the accumulators, 1 / (u_p - u),
+// 1 / (u - u_r)) instead of two inversions a step, which would dominate witness generation.
+// The gadget's constraints check every value.
+std::vector<std::array<Fr, 2>> double_add_hints(const BabyJubPoint& p, const std::vector<bool>& signs)
+{
+    const size_t n = signs.size();
+    const Fr a = babyjub_montgomery_a(), two = Fr::from_uint(2);
+    const Projective base{p.x, p.y, Fr::one()}, negated{-p.x, p.y, Fr::one()};
+    std::vector<Projective> acc(n);
+    acc[0] = projective_add(projective_double(base), base);
+    for (size_t j = 1; j < n; ++j)
+        acc[j] = projective_add(projective_double(acc[j - 1]), signs[j - 1] ? base : negated);
+    std::vector<Fr> u, v, den(n), scratch(n), ur(n);
+    to_montgomery_batch(acc, u, v);
+    const BabyJubMontgomeryPoint pm = babyjub_to_montgomery(p).value();
+    for (size_t j = 0; j < n; ++j)
+        den[j] = pm.u - u[j];
+    math::batch_inverse(den.data(), n, scratch.data());
+    std::vector<std::array<Fr, 2>> hints(n);
+    for (size_t j = 0; j < n; ++j) {
+        hints[j][0] = ((signs[j] ? pm.v : -pm.v) - v[j]) * den[j];
+        ur[j] = hints[j][0].square() - a - u[j] - pm.u;
+        den[j] = u[j] - ur[j];
+    }
+    math::batch_inverse(den.data(), n, scratch.data());
+    for (size_t j = 0; j < n; ++j)
+        hints[j][1] = v[j] * two * den[j];
+    return hints;
+}
+
 // ---- Fixed-base tables ----
 
-// Window j (3 bits, all windows but the last) holds (d + 2) 8^j base for d = 0..7 in Montgomery
-// form. The partial sums before window j are then multiples a < 9 * 8^j / 7 < 2 * 8^j <= t of
-// the base, t the multiple added, and stay below 9 * 8^83 / 7 < l for 84 windows: the additions
-// are never exceptional. The last window absorbs the offsets sum_j 2 * 8^j.
+// Window j of 3 bits holds, when it is not the last window, (d + 2) 8^j base for d = 0..7 in
+// Montgomery form. The partial sum before window j is then a multiple a < 9 * 8^j / 7 < 2 * 8^j
+// <= t of the base, t the multiple window j adds, and a + t < 9 * 8^83 / 7 < l up to window 82:
+// no addition is exceptional. The last window j holds d 8^j base - sum_{i<j} 2 * 8^i base in
+// Edwards form (the offsets taken back), added by the complete law.
 constexpr unsigned window_bits = 3;
 constexpr size_t max_fixed_bits = 252;
 constexpr size_t max_windows = max_fixed_bits / window_bits;
 
-struct FixedBaseMultiples {
-    std::vector<BabyJubPoint> powers;                                  // 8^j base, j < max_windows
-    std::vector<std::array<BabyJubMontgomeryPoint, 8>> montgomery;     // window tables, j < max_windows - 1
+struct FixedBaseTables {
+    std::vector<std::array<Fr, 8>> mid_u, mid_v, mid_x, mid_y;  // j < max_windows - 1 (x, y: Edwards)
+    std::vector<std::array<Fr, 8>> last_x, last_y;              // j < max_windows
 };
 
-FixedBaseMultiples make_multiples(const BabyJubPoint& base)
+FixedBaseTables make_tables(const BabyJubPoint& base)
 {
-    FixedBaseMultiples m;
-    BabyJubPoint power = base;
+    FixedBaseTables t;
+    BabyJubPoint power = base, offsets = babyjub_identity();  // 8^j base, sum_{i<j} 2 * 8^i base
     for (size_t j = 0; j < max_windows; ++j) {
-        m.powers.push_back(power);
+        auto& x = t.last_x.emplace_back();
+        auto& y = t.last_y.emplace_back();
+        BabyJubPoint entry = babyjub_negate(offsets);
+        for (size_t d = 0; d < 8; ++d, entry = babyjub_add(entry, power))
+            std::tie(x[d], y[d]) = std::tie(entry.x, entry.y);
         if (j + 1 < max_windows) {
-            std::array<BabyJubMontgomeryPoint, 8> table;
-            BabyJubPoint entry = babyjub_double(power);
-            for (auto& t : table) {
-                t = babyjub_to_montgomery(entry).value();
-                entry = babyjub_add(entry, power);
+            auto& u = t.mid_u.emplace_back();
+            auto& v = t.mid_v.emplace_back();
+            auto& ex = t.mid_x.emplace_back();
+            auto& ey = t.mid_y.emplace_back();
+            entry = babyjub_double(power);
+            for (size_t d = 0; d < 8; ++d, entry = babyjub_add(entry, power)) {
+                const BabyJubMontgomeryPoint m = babyjub_to_montgomery(entry).value();
+                std::tie(u[d], v[d], ex[d], ey[d]) = std::tie(m.u, m.v, entry.x, entry.y);
             }
-            m.montgomery.push_back(table);
         }
+        offsets = babyjub_add(offsets, babyjub_double(power));
         power = babyjub_double(babyjub_double(babyjub_double(power)));
     }
-    return m;
+    return t;
 }
 
-const FixedBaseMultiples& base8_multiples()
+const FixedBaseTables& base8_tables()
 {
-    static const FixedBaseMultiples m = make_multiples(babyjub_base8());
-    return m;
+    static const FixedBaseTables t = make_tables(babyjub_base8());
+    return t;
+}
+
+// The slopes of the Montgomery additions of windows 1..n-1 (index[j]: the entry window j
+// selects), from the partial sums in projective Edwards coordinates and two batch inversions.
+std::vector<Fr> window_add_hints(const FixedBaseTables& t, const std::vector<size_t>& index)
+{
+    const size_t n = index.size();
+    std::vector<Projective> sums(n);
+    for (size_t j = 0; j < n; ++j) {
+        const Projective entry{t.mid_x[j][index[j]], t.mid_y[j][index[j]], Fr::one()};
+        sums[j] = j == 0 ? entry : projective_add(sums[j - 1], entry);
+    }
+    std::vector<Fr> u, v, lambda(n), scratch(n);
+    to_montgomery_batch(sums, u, v);
+    for (size_t j = 1; j < n; ++j)
+        lambda[j] = t.mid_u[j][index[j]] - u[j - 1];
+    math::batch_inverse(lambda.data(), n, scratch.data());
+    for (size_t j = 1; j < n; ++j)
+        lambda[j] *= t.mid_v[j][index[j]] - v[j - 1];
+    return lambda;
 }
 
 }  // namespace
@@ -492,46 +572,29 @@ BabyJubPointSignals babyjub_mul_fixed(Builder& b, std::span<const Signal> bits, 
         throw std::invalid_argument(message(what, "the base must be a point of order l"));
     if (bits.empty())
         return {zero(), one()};
-    const FixedBaseMultiples computed = is_base8 ? FixedBaseMultiples{} : make_multiples(base);
-    const FixedBaseMultiples& m = is_base8 ? base8_multiples() : computed;
+    const FixedBaseTables computed = is_base8 ? FixedBaseTables{} : make_tables(base);
+    const FixedBaseTables& t = is_base8 ? base8_tables() : computed;
 
     const size_t windows = (bits.size() + window_bits - 1) / window_bits;
     auto window = [&](size_t j) {
         return bits.subspan(j * window_bits, std::min<size_t>(window_bits, bits.size() - j * window_bits));
     };
-    auto pair_product = [&](std::span<const Signal> w) { return w.size() >= 2 ? b.mul(w[0], w[1]) : Signal(); };
-
-    // Windows but the last, in Montgomery form; offset = the sum of their offsets 2 * 8^j base.
+    std::vector<size_t> index(windows - 1);
+    for (size_t j = 0; j + 1 < windows; ++j)
+        for (size_t i = 0; i < window_bits; ++i)
+            index[j] |= size_t(window(j)[i].value().is_one()) << i;
+    const std::vector<Fr> lambda = window_add_hints(t, index);
     MontgomerySignals acc;
-    BabyJubPoint offset = babyjub_identity();
-    for (size_t j = 0; j + 1 < windows; ++j) {
+    for (size_t j = 0;; ++j) {
         const auto w = window(j);
-        const Signal b01 = pair_product(w);
-        std::array<Fr, 8> us, vs;
-        for (size_t d = 0; d < 8; ++d) {
-            us[d] = m.montgomery[j][d].u;
-            vs[d] = m.montgomery[j][d].v;
+        const Signal b01 = w.size() >= 2 ? b.mul(w[0], w[1]) : Signal();
+        if (j + 1 == windows) {
+            const BabyJubPointSignals last{lookup(b, w, b01, t.last_x[j]), lookup(b, w, b01, t.last_y[j])};
+            return j == 0 ? last : babyjub_add(b, from_montgomery(b, acc, what), last, what);
         }
-        const MontgomerySignals entry{lookup(b, w, b01, us), lookup(b, w, b01, vs)};
-        acc = j == 0 ? entry : montgomery_add(b, acc, entry, what);
-        offset = babyjub_add(offset, babyjub_double(m.powers[j]));
+        const MontgomerySignals entry{lookup(b, w, b01, t.mid_u[j]), lookup(b, w, b01, t.mid_v[j])};
+        acc = j == 0 ? entry : montgomery_add(b, acc, entry, what, &lambda[j]);
     }
-
-    // The last window: d 8^j base - offset, added by the complete law.
-    const auto w = window(windows - 1);
-    const BabyJubPoint minus_offset = babyjub_negate(offset);
-    std::vector<Fr> xs, ys;
-    BabyJubPoint entry = minus_offset;
-    for (size_t d = 0; d < (size_t(1) << w.size()); ++d) {
-        xs.push_back(entry.x);
-        ys.push_back(entry.y);
-        entry = babyjub_add(entry, m.powers[windows - 1]);
-    }
-    const Signal b01 = pair_product(w);
-    const BabyJubPointSignals last{lookup(b, w, b01, xs), lookup(b, w, b01, ys)};
-    if (windows == 1)
-        return last;
-    return babyjub_add(b, from_montgomery(b, acc, what), last, what);
 }
 
 BabyJubPointSignals babyjub_mul(Builder& b, const Signal& k, const BabyJubPointSignals& p, const char* what)
@@ -551,7 +614,8 @@ BabyJubPointSignals babyjub_mul(Builder& b, const Signal& k, const BabyJubPointS
         bits.push_back(bit);
     }
     static const Fr offset_minus_top = Fr::from_u256_reduce(offset_low) - pow2(254);
-    const Signal bit253 = (k + Builder::constant(offset_minus_top) - low) * pow2(253).inverse();
+    static const Fr inv_pow2_253 = pow2(253).inverse();
+    const Signal bit253 = (k + Builder::constant(offset_minus_top) - low) * inv_pow2_253;
     boolean(b, bit253, what);
     bits.push_back(bit253);
     bits.push_back(one());
@@ -559,16 +623,21 @@ BabyJubPointSignals babyjub_mul(Builder& b, const Signal& k, const BabyJubPointS
     assert_bits_compare(b, bits, offset_high, true, what);
 
     // m = 3 after the top bit; then m = 2 m + (2 n_i - 1) for bits 253..6 in Montgomery form.
+    const Fr two = Fr::from_uint(2);
     const MontgomerySignals pm = to_montgomery(b, p, what);
     MontgomerySignals acc = montgomery_add(b, montgomery_double(b, pm, what), pm, what);
-    for (unsigned i = mul_bits - 2; i > mul_edwards_bits; --i) {
-        const MontgomerySignals signed_p{pm.u, b.mul(bits[i], pm.v) * Fr::from_uint(2) - pm.v};
-        acc = montgomery_double_add(b, acc, signed_p, what);
+    std::vector<bool> signs;
+    for (unsigned i = mul_bits - 2; i > mul_edwards_bits; --i)
+        signs.push_back(bits[i].value().is_one());
+    const auto hints = double_add_hints({p.x.value(), p.y.value()}, signs);
+    for (unsigned i = mul_bits - 2, j = 0; i > mul_edwards_bits; --i, ++j) {
+        const MontgomerySignals signed_p{pm.u, b.mul(bits[i], pm.v) * two - pm.v};
+        acc = montgomery_double_add(b, acc, signed_p, what, &hints[j]);
     }
     // Bits 5..1 by the complete law, then N p = m p - (1 - n_0) p.
     BabyJubPointSignals e = from_montgomery(b, acc, what);
     for (unsigned i = mul_edwards_bits; i >= 1; --i) {
-        const BabyJubPointSignals signed_p{b.mul(bits[i], p.x) * Fr::from_uint(2) - p.x, p.y};
+        const BabyJubPointSignals signed_p{b.mul(bits[i], p.x) * two - p.x, p.y};
         e = babyjub_add(b, babyjub_double(b, e, what), signed_p, what);
     }
     const BabyJubPointSignals correction{b.mul(bits[0], p.x) - p.x, p.y - b.mul(bits[0], p.y - one())};

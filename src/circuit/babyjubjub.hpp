@@ -16,6 +16,7 @@
 
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace provernet::circuit {
 
@@ -110,17 +111,18 @@ BabyJubPointSignals babyjub_assert_not_small_order(Builder& b, const BabyJubPoin
 BabyJubPointSignals babyjub_mul_fixed(Builder& b, std::span<const Signal> bits, const BabyJubPoint& base,
                                       const char* what = "babyjub_mul_fixed");
 
-// k p for a field element k (any of the p values) and a point p of order l, e.g. the output of
-// babyjub_assert_not_small_order. The gadget does not check p's order: for a point of small
-// order its constraints would not pin the result (and for other points outside the subgroup
-// they give (k + 11 l) p).
+// k P for any field element k and a point P of order l, e.g. the output of
+// babyjub_assert_not_small_order. The gadget does not check P's order: for a point of small
+// order its constraints would not pin the result, and for other points outside the subgroup
+// they give (k + 11 l) P.
 //
-// k is decomposed as N = k + 11 l, the unique integer in [11 l, 11 l + p) congruent to k: its 255
-// bits have the top bit set (2^254 <= 11 l < 11 l + p < 2^255), and N p = k p. Two comparisons
-// with constants pin the bits (they are otherwise defined only mod p). A double-and-add over
-// the signed digits 2 n_i - 1 then keeps an odd multiple m p of p with 3 <= m, computing
-// 2 (m p) +- p as (m p +- p) + m p in Montgomery form: 6 constraints a bit, with no exceptional
-// case while m < l / 2; the last 5 bits use the complete Edwards law. 1941 constraints.
+// k is decomposed as N = k + 11 l, the unique integer in [11 l, 11 l + p) congruent to k mod p:
+// its 255 bits have the top bit set (2^254 <= 11 l < 11 l + p < 2^255) and N P = k P. Two
+// comparisons with constants pin the bits, which the field equation alone defines only up to
+// adding or subtracting p. A double-and-add over the signed digits 2 n_i - 1 then holds an odd
+// multiple m P, 3 <= m, and computes 2 m P +- P as (m P +- P) + m P in Montgomery form without
+// the middle point's v: 6 constraints a bit, with no exceptional case while m < l / 2. The last
+// 5 bits use the complete Edwards law. 1941 constraints.
 BabyJubPointSignals babyjub_mul(Builder& b, const Signal& k, const BabyJubPointSignals& p,
                                 const char* what = "babyjub_mul");
 size_t babyjub_mul_constraint_count();  // for non-constant k and p

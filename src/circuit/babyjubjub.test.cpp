@@ -352,6 +352,19 @@ TEST(BabyJubGadgets, VariableBaseMatchesNative)
     EXPECT_EQ(babyjub_mul_constraint_count(), 1941u);
 }
 
+TEST(BabyJubGadgets, VariableBaseDecompositionNeedsBothBounds)
+{
+    // N = k + 11 l is pinned by its bits only mod p: N - p and N + p also have 255 bits with the
+    // top one set for some k, and would give (k -+ p) P. The two comparisons exclude them.
+    const U256 p = math::FrParams::modulus, top = U256(0, 0, 0, uint64_t(1) << 62);  // 2^254
+    const U256 low = multiple_l(11), high = minus(plus(low, p), u256(1));
+    const U256 n_max = plus(minus(p, u256(1)), low), n_min = low;
+    const U256 below = minus(n_max, p), above = plus(n_min, p);
+    EXPECT_TRUE(top <= below && below < low);                      // caught by N >= 11 l
+    EXPECT_TRUE(high < above && above.bit_length() == 255);          // caught by N <= 11 l + p - 1
+    EXPECT_TRUE(top <= low && high.bit_length() == 255);
+}
+
 TEST(BabyJubGadgets, VariableBaseOutsideTheSubgroupGivesTheOffsetMultiple)
 {
     // For a point of order 2 l the result is (k + 11 l) P: documented, not k P.

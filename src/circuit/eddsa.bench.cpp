@@ -5,6 +5,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <memory>
+
 using namespace provernet::circuit;
 using provernet::math::Fr;
 using provernet::math::U256;

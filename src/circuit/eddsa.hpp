@@ -47,14 +47,16 @@ struct EddsaSignals {
 };
 void assert_eddsa_signature(Builder& b, const EddsaSignals& sig, const Signal& msg,
                             const char* what = "EdDSA signature");
-// How the gadget decides, and what it costs (circomlib's EdDSAPoseidonVerifier: 4217):
-// - A, R8 on the curve (3 + 3); 8 A != O (16, as circomlib: A's small-order part, if any, is
-//   multiplied away, so the gadget also accepts a key A = A' + T, T of small order, that
-//   eddsa_verify rejects; the signature must then be valid for A'. R8 needs no subgroup check:
-//   the equation makes it S B8 - 8 h A, in the subgroup).
+// What the gadget checks, and what it costs (circomlib's EdDSAPoseidonVerifier: 4217 with
+// circom --O2):
+// - A and R8 on the curve (3 + 3); 8 A != O (16). For keys in the subgroup the gadget accepts
+//   exactly what eddsa_verify accepts. Like circomlib it does not reject a key A = A' + T with
+//   T of small order (T is multiplied away): a signer of A' can make signatures for such a key
+//   that the gadget accepts and eddsa_verify does not. R8 needs no subgroup check: the equation
+//   makes it S B8 - 8 h A, a point of the subgroup.
 // - S < l: its 251 bits and a comparison with l - 1 (311); h = Poseidon(R8, A, msg) (321).
-// - 8 h A = h (8 A) by babyjub_mul, whose decomposition of h is canonical (1941);
-//   S B8 by babyjub_mul_fixed (504); R8 + 8 h A = S B8 (6).
+// - 8 h A as h (8 A) by babyjub_mul, whose decomposition of h is canonical (1941); S B8 by
+//   babyjub_mul_fixed (504); R8 + 8 h A = S B8 (6).
 inline constexpr size_t eddsa_constraint_count = 3105;
 
 }  // namespace provernet::circuit

@@ -76,7 +76,7 @@ include "eddsaposeidon.circom";
 component main = EdDSAPoseidonVerifier();
 EOF
 # circom2 (wasm under WASI) wants absolute paths, run from / (as src/snark/interop/common.sh).
-if (cd / && "$CIRCOM" "$WORK/eddsa_main.circom" --r1cs --wasm -l "$CIRCOMLIB" -o "$WORK") >"$WORK/circom.log" 2>&1; then
+if (cd / && "$CIRCOM" "$WORK/eddsa_main.circom" --r1cs --wasm --O2 -l "$CIRCOMLIB" -o "$WORK") >"$WORK/circom.log" 2>&1; then
   ok "circom2 compiles EdDSAPoseidonVerifier ($(grep -i 'non-linear constraints' "$WORK/circom.log" | tr -s ' '))"
 else
   ko "circom2 compile: $(tail -c 600 "$WORK/circom.log")"

@@ -233,7 +233,9 @@ TEST(HttpServer, MalformedRequestsGet400AndCloseWhileServerStaysUp) {
         raw.send(garbage);
         std::string answer = raw.read_all(3s);
         EXPECT_TRUE(raw.closed()) << "garbage must end the connection";
-        if (!answer.empty()) EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer;
+        if (!answer.empty()) {
+            EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer;
+        }
     }
     {
         RawSocket raw(server.port());  // a bad header line
@@ -400,7 +402,9 @@ TEST(HttpServer, RoutesMustBeRegisteredBeforeStart) {
     HttpServer server(quiet_config());
     server.start();
     EXPECT_THROW(server.route("GET", "/late", [](const Request&) { return Response{}; }), std::logic_error);
-    EXPECT_THROW(HttpServer(HttpServerConfig{.threads = 0}), std::invalid_argument);
+    HttpServerConfig no_threads;
+    no_threads.threads = 0;
+    EXPECT_THROW(HttpServer{no_threads}, std::invalid_argument);
 }
 
 // --- HttpClient ---

@@ -69,6 +69,7 @@ public:
             std::string reason = "send queue full (" + std::to_string(queue_.size()) + " messages, " +
                                  std::to_string(queued_bytes_) + " bytes): consumer too slow";
             drop_queue_locked();
+            leave_channels_locked();
             state_ = State::closing;
             lock.unlock();
             request_close(static_cast<uint16_t>(websocket::close_code::policy_error), std::move(reason));
@@ -217,6 +218,12 @@ private:
         queued_bytes_ = in_flight_bytes_;
     }
 
+    // Lock order: the session's mutex, then the hub's.
+    void leave_channels_locked() {
+        for (const auto& channel : channels_) core_.hub.remove(channel, this);
+        channels_.clear();
+    }
+
     void begin_close(uint16_t code, std::string reason) {
         if (closing_started_) return;
         {
@@ -224,6 +231,7 @@ private:
             if (state_ == State::closed) return;
             state_ = State::closing;
             drop_queue_locked();
+            leave_channels_locked();  // a closing connection gets no more broadcasts
         }
         closing_started_ = true;
         close_reason_ = reason;
@@ -257,14 +265,12 @@ private:
     void finish(std::string reason) {
         if (finished_) return;
         finished_ = true;
-        std::set<std::string> channels;
         {
             std::lock_guard lock(mutex_);
             state_ = State::closed;
             drop_queue_locked();
-            channels.swap(channels_);
+            leave_channels_locked();
         }
-        for (const auto& channel : channels) core_.hub.remove(channel, this);
         close_timer_.cancel();
         close_socket();
         if (opened_ && route_.on_close) call_safely("on_close", [&] { route_.on_close(*handle_, reason); });

@@ -1,40 +1,40 @@
 // Black-Scholes batch pricing circuit. See black_scholes.hpp for inputs, domain and public signals.
 //
 // Per option, with F = kFrac and FS = kSpotFrac (values are raws, x 2^F unless said):
-//   m     = round(K 2^F / S)                 m 2S + rem = K 2^(F+1) + S, 0 <= rem < 2S; m in [1/2, 5/2)
-//   ln m, y = sqrt(T)                        FixedPoint ln, sqrt
+//   n     = floor(S 2^F / K)                 n K + rem = S 2^F, 0 <= rem < K; n in [1/2, 5/2)
+//   ln n, y = sqrt(T)                        FixedPoint ln, sqrt
 //   v     = round(sigma y), rT = round(r T), qT = round(q T): a product and an F-bit remainder each
 //   a     = e^(-qT), E = e^(-rT)             FixedPoint exp
-//   d1    = floor(num / 2v), num = -2 ln m + 2 (rT - qT) + v^2 at 2^-2F;  d2 = d1 - v (free)
+//   d1    = floor(num / 2v), num = 2 ln n + 2 (rT - qT) + v^2 at 2^-2F;  d2 = d1 - v (free)
 //   N1, N2 = Phi(d1), Phi(d2)                FixedPoint normal_cdf
 //   delta_call = a N1, delta_put = a N1 - a                    (exact products, 2^-2F)
 //   call = S a N1 - K E N2, put = K (E - E N2) + S delta_put   (exact products, 2^-(FS + 2F))
 //
 // Why it is small (about 1,800 constraints per option, against 4,500-5,300 for prototypes at
 // this precision; nearly all of any such circuit is range-check bits):
-// - Range checks are shared. A hint quotient (m aside) is not range-checked where it is made:
+// - Range checks are shared. A hint quotient (n aside) is not range-checked where it is made:
 //   only its remainder is. Its bound comes from the gadget that consumes it and decomposes it
-//   anyway: exp decomposes its argument (-rT, -qT) into bits, normal_cdf decomposes |d1| and |d2|,
-//   and the two remainder checks of the d1 division bound its divisor 2v (2v = rem + 1 +
-//   (2v - 1 - rem), both in [0, 2^(F+4))). Each bound is proven inside the same circuit, so every
-//   field equation is an integer equation and every hint is the unique one (the tamper tests
-//   change every wire of an option and find each change caught).
+//   anyway: exp decomposes its argument (-rT, -qT) into bits, normal_cdf decomposes |d1| and
+//   |d2| (x = +-a with a in bits), and so v = d1 - d2 too. Each bound is proven inside the same
+//   circuit, so every field equation is an integer equation and every hint is the unique one (the
+//   tamper tests change every wire of an option and find each change caught).
 // - The outputs are never truncated: delta = a N1 and the prices are exact products at finer
 //   scales, committed as such (a truncation would cost a range check as wide as the value). E
-//   multiplies K directly, so m = K/S only feeds ln m.
+//   multiplies K directly, so S/K only feeds ln(S/K).
 // - Domain lower bounds are free: a range check on x - lo costs the same as one on x.
-// - The strike is not range-checked: m's checks bound K 2^(F+1) = m 2S + rem - S as a field
-//   element, which is all the pricing needs; that K is the canonical encoding of the requested
-//   strike is what inputs_commitment binds (a requester recomputes it from its decimal).
+// - The strike needs no range check: it is the divisor of S/K, and the division's two remainder
+//   checks prove it an integer below 2^70 (every input is thus proven canonical and in range, so
+//   the statement holds for a commitment nobody opens).
 //
 // Error budget (relative to spot): S and K quantization at 2^-45 over S >= 2^-8: 2^-36 (1.5e-11);
 // r, q, T, sigma at 2^-37: below 3e-11 through rho, theta and vega; the gadgets (about one ulp,
 // 1.5e-11, each) enter a N1 - (K/S) E N2 with weights up to 2; errors in d1 move the price only
 // to second order (P(d) = S a N(d) - K E N(d - v) is stationary at the true d1 when d2 = d1 - v
 // exactly). The deltas are first order in d1: |error| <= phi(d1) |error of d1|, and the error of d1
-// is a few ulps of its numerator over v >= 0.05 sqrt(1/365), so up to about 1e-8 for one-day,
-// low-volatility, at-the-money options (where delta moves 1e-7 for a 1e-9 move of the spot), and
-// about 1e-11 elsewhere. The tests measure both over thousands of random points and the corners.
+// is a few ulps of its numerator over v >= 0.05 sqrt(1/365): at most about 1e-8, for one-day,
+// low-volatility, at-the-money options (where delta moves 1e-7 for a 1e-9 move of the spot). The
+// tests measure both over thousands of random points and the domain's corners (prices 5e-11 x
+// spot, deltas 6e-10 at most).
 #include "finance/black_scholes.hpp"
 
 #include "circuit/commitment.hpp"
@@ -75,14 +75,15 @@ Signal constant(const WideInt& v) { return Builder::constant(v.to_fr()); }
 WideInt min_expiry() { return WideInt::floor_div(pow2(kFrac + 1) + WideInt(365), WideInt(730)); }
 WideInt min_volatility() { return main_format().parse("0.05"); }
 
-// In-circuit ranges (bits of x - lo): the domain's lower bounds exactly, its upper bounds up to
-// the next power of two. The circuit's other checks then fail past the domain's upper bounds
-// or price accurately.
+// In-circuit ranges (bits of x - lo): the domain's lower bounds exactly (strike/spot: 0.4), its
+// upper bounds up to the next power of two, with the implicit bounds below (2v < 16, |d| < 512,
+// rT, qT < 1). Where the circuit accepts more than the domain it still prices accurately.
 constexpr int kSpotBits = kSpotFrac + kSpotMaxLog2;   // S - 2^-8 in [0, 2^24)
 constexpr int kExpiryBits = kFrac + 2;                // T - 1/365 in [0, 4)
 constexpr int kRateBits = kFrac - 2;                  // r, q in [0, 1/4)
 constexpr int kVolatilityBits = kFrac + 2;            // sigma - 0.05 in [0, 4)
-constexpr int kMoneynessBits = kFrac + 1;             // m - 1/2 in [0, 2)
+constexpr int kStrikeBits = kSpotBits + 1;            // K <= 2 S <= 2^25: remainders of S/K
+constexpr int kRatioBits = kFrac + 1;                 // S/K - 1/2 in [0, 2)
 constexpr int kVolBits = kFrac + 4;                   // 2v < 16: v <= 3 sqrt(3) in the domain
 constexpr int kD1IntBits = 9;                         // |d1|, |d2| < 512: at most 265 in the domain
 
@@ -282,16 +283,17 @@ BlackScholesWires black_scholes_circuit(Builder& b, const BlackScholesInput& in,
     range_check(b, w.volatility - constant(min_volatility()), kVolatilityBits, name + ".volatility");
     range_check(b, w.dividend_yield, kRateBits, name + ".dividend_yield");
 
-    // m = round(K 2^F / S): m 2S + rem = K 2^(F+1) + S with 0 <= rem < 2S (S <= 2^kSpotBits in
-    // the domain); m - 1/2 in [0, 2): strike/spot >= 1/2 in-circuit, and m < 5/2 <= 2^2 for ln.
-    const WideInt mv = WideInt::floor_div((in.strike << (kFrac + 1)) + in.spot, in.spot * WideInt(2));
-    w.moneyness = b.witness(mv.to_fr());
-    const Signal two_spot = w.spot * Fr::from_uint(2);
-    const Signal m_rem = w.strike * pow2(kFrac + 1).to_fr() + w.spot - b.mul(w.moneyness, two_spot);
-    range_check(b, m_rem, kSpotBits + 1, name + " strike/spot remainder");
-    range_check(b, two_spot - constant(1) - m_rem, kSpotBits + 1, name + " strike/spot remainder bound");
-    range_check(b, w.moneyness - constant(pow2(kFrac - 1)), kMoneynessBits, name + " strike/spot");
-    w.ln_moneyness = fp.ln(Fixed{w.moneyness, 2});
+    // n = floor(S 2^F / K): n K + rem = S 2^F with rem and K - 1 - rem in [0, 2^kStrikeBits);
+    // n - 1/2 in [0, 2), so strike/spot in (0.4, 2] in-circuit, and n < 5/2 <= 2^2 for ln. The
+    // strike is the divisor so that these checks also prove it canonical: K = rem + 1 +
+    // (K - 1 - rem) in [1, 2^(kStrikeBits+1)).
+    const WideInt nv = WideInt::floor_div(in.spot << kFrac, in.strike);
+    w.spot_over_strike = b.witness(nv.to_fr());
+    const Signal n_rem = w.spot * pow2(kFrac).to_fr() - b.mul(w.spot_over_strike, w.strike);
+    range_check(b, n_rem, kStrikeBits, name + " spot/strike remainder");
+    range_check(b, w.strike - constant(1) - n_rem, kStrikeBits, name + " spot/strike remainder bound");
+    range_check(b, w.spot_over_strike - constant(pow2(kFrac - 1)), kRatioBits, name + " strike/spot");
+    w.ln_spot_over_strike = fp.ln(Fixed{w.spot_over_strike, 2});
 
     // T < 1/365 + 4 <= 2^3 by its range check.
     w.sqrt_expiry = fp.sqrt(Fixed{w.expiry, 3});
@@ -302,10 +304,10 @@ BlackScholesWires black_scholes_circuit(Builder& b, const BlackScholesInput& in,
     w.disc_rate = fp.exp(Fixed{-w.rate_t, 0});
     w.disc_dividend = fp.exp(Fixed{-w.dividend_t, 0});
 
-    // d1 = floor(num / 2v), num = -2 ln m + 2 (r - q) T + v^2 at 2^-2F:
-    // d1 (2v) + rem = num, 0 <= rem < 2v. The two checks also bound v: 2v in [1, 2^(kVolBits+1)).
+    // d1 = floor(num / 2v), num = 2 ln(S/K) + 2 (r - q) T + v^2 at 2^-2F:
+    // d1 (2v) + rem = num, 0 <= rem < 2v. d1 and d2 = d1 - v, hence v, are bounded by normal_cdf.
     const Signal& v = w.vol_sqrt_t;
-    const Signal num = (w.rate_t - w.dividend_t - w.ln_moneyness.s) * pow2(kFrac + 1).to_fr() + b.mul(v, v);
+    const Signal num = (w.rate_t - w.dividend_t + w.ln_spot_over_strike.s) * pow2(kFrac + 1).to_fr() + b.mul(v, v);
     const WideInt two_v = WideInt::from_fr(v.value()) * WideInt(2);
     if (two_v.sign() <= 0)
         throw ConstraintViolation("black-scholes: " + name + " sigma sqrt(T) must be positive");

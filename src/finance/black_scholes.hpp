@@ -73,11 +73,11 @@ std::vector<BlackScholesInput> parse_black_scholes_inputs(const circuit::Inputs&
 // wires except the results, which are linear combinations of product wires.
 struct BlackScholesWires {
     circuit::Signal spot, strike, expiry, rate, volatility, dividend_yield;  // private inputs
-    circuit::Signal moneyness;       // round(K/S)
+    circuit::Signal spot_over_strike;  // floor(S/K) at 2^-kFrac
     circuit::Signal vol_sqrt_t;      // v = sigma sqrt(T)
     circuit::Signal rate_t, dividend_t;  // rT, qT
     circuit::Signal d1;
-    circuit::Fixed ln_moneyness, sqrt_expiry, disc_rate, disc_dividend, cdf_d1, cdf_d2;
+    circuit::Fixed ln_spot_over_strike, sqrt_expiry, disc_rate, disc_dividend, cdf_d1, cdf_d2;
     circuit::Signal call, put, delta_call, delta_put;  // at the committed scales
 };
 

@@ -230,9 +230,10 @@ TEST(BlackScholesCircuit, DomainCorners)
 TEST(BlackScholesCircuit, AccurateWhereTheCircuitExceedsTheDomain)
 {
     const std::array<std::string, 6> cases[] = {
-        {"100", "240", "3.9", "0.24", "3.9", "0"},
+        {"100", "41", "3.9", "0.24", "3.9", "0"},
         {"100", "100", "4", "0.24", "0.05", "0.24"},
-        {"100", "249", "0.0027397260273972603", "0", "0.05", "0.24"},
+        {"100", "40.1", "0.0027397260273972603", "0", "0.05", "0.24"},
+        {"100", "200", "0.0027397260273972603", "0.24", "0.05", "0"},
     };
     for (const auto& c : cases) {
         BlackScholesInput in = parse_one(option_json({"100", "100", "1", "0", "0.2", "0"}));
@@ -350,30 +351,33 @@ TEST(BlackScholesInputs, JsonNumbersReadAsTheirShortestDecimal)
     EXPECT_EQ(a.params.rate, 0.1L);  // the decimal 0.1, not the double nearest to it
 }
 
-// The in-circuit checks reject what the parser would (for a prover that skips the parser):
-// ConstraintViolation while building, i.e. no witness exists.
-TEST(BlackScholesCircuit, CircuitRejectsValuesBelowTheDomain)
+// The in-circuit checks reject what the parser would (for a prover that skips the parser): the
+// domain's lower bounds exactly, its upper bounds (and strike/spot below 0.4) where accuracy
+// would end. ConstraintViolation while building: no witness exists.
+TEST(BlackScholesCircuit, CircuitRejectsValuesOutsideItsRanges)
 {
     const FixedFormat f(kFrac), fs(kSpotFrac);
     const BlackScholesInput ok = parse_one(option_json({"42", "40", "0.5", "0.1", "0.2", "0"}));
-    std::vector<BlackScholesInput> bad(6, ok);
+    std::vector<BlackScholesInput> bad(12, ok);
     bad[0].spot = fs.parse("0.0039");
     bad[0].strike = fs.parse("0.004");
-    bad[1].strike = fs.parse("20.99");  // strike/spot < 1/2
-    bad[2].expiry = f.parse("0.0027");
-    bad[3].rate = f.parse("-0.0001");
-    bad[4].volatility = f.parse("0.0499");
-    bad[5].dividend_yield = f.parse("-0.0001");
+    bad[1].strike = fs.parse("84.01");  // strike/spot > 2
+    bad[2].strike = fs.parse("16.7");   // strike/spot < 0.4
+    bad[3].strike = fs.parse("-40");    // not canonical: p - 40 2^44
+    bad[4].expiry = f.parse("0.0027");
+    bad[5].rate = f.parse("-0.0001");
+    bad[6].volatility = f.parse("0.0499");
+    bad[7].dividend_yield = f.parse("-0.0001");
+    bad[8].volatility = f.parse("4.1");
+    bad[9].expiry = f.parse("4.1");
+    bad[10].rate = f.parse("0.26");
+    bad[11].dividend_yield = f.parse("0.26");
     for (const BlackScholesInput& in : bad) {
         for (Mode mode : {Mode::full, Mode::witness_only}) {
             Builder b(mode);
             EXPECT_THROW(black_scholes_circuit(b, in, "o"), ConstraintViolation);
         }
     }
-    BlackScholesInput big = ok;
-    big.volatility = f.parse("4.1");
-    Builder b;
-    EXPECT_THROW(black_scholes_circuit(b, big, "o"), ConstraintViolation);
 }
 
 // ---- Constraints and witness -------------------------------------------------------------------
@@ -433,7 +437,7 @@ TEST(BlackScholesCircuit, TamperedHintsFail)
 {
     Builder b;
     const BlackScholesWires w = black_scholes_circuit(b, parse_one(option_json({"42", "40", "0.5", "0.1", "0.2", "0"})), "o");
-    for (const circuit::Signal* s : {&w.moneyness, &w.vol_sqrt_t, &w.rate_t, &w.dividend_t, &w.d1, &w.delta_call}) {
+    for (const circuit::Signal* s : {&w.spot_over_strike, &w.vol_sqrt_t, &w.rate_t, &w.dividend_t, &w.d1, &w.delta_call}) {
         const auto wire = Builder::single_wire(*s);
         ASSERT_TRUE(wire);
         for (const Fr& delta : {Fr::one(), -Fr::one(), Fr::from_uint(uint64_t(1) << 40)}) {

@@ -130,8 +130,16 @@ class Circuit {
 public:
     Circuit(Builder& b, const BatchTrace& trace) : b_(b), t_(trace), levels_(trace.layout.levels()) {}
 
-    BatchResult build()
+    BatchResult build(CircuitCosts* costs)
     {
+        CircuitCosts local;
+        CircuitCosts& cost = costs ? *costs : local;
+        size_t mark = b_.constraint_count();
+        auto lap = [&] {
+            const size_t n = b_.constraint_count() - mark;
+            mark = b_.constraint_count();
+            return n;
+        };
         root_ = b_.public_input("old_root", t_.old_root);
         const Market& m = t_.market;
         oracle_price_ = b_.private_input("oracle_price", F(m.oracle_price));
@@ -143,14 +151,19 @@ public:
         signed64(b_, funding_index_, "funding_index is outside [-2^63, 2^63)");
         signed64(b_, pool_before, "funding_pool is outside [-2^63, 2^63)");
         risk_price_ = b_.mul(risk_factor_, oracle_price_);
+        cost.setup = lap();
 
         size_t singles_used = 0;
         for (const SlotTrace& s : t_.singles)
             singles_used += s.op.type != OpType::none;
-        for (size_t k = 0; k < t_.singles.size(); ++k)
+        for (size_t k = 0; k < t_.singles.size(); ++k) {
             guarded(slot_name("single", k), t_.singles[k], k, [&] { single_slot(k, t_.singles[k]); });
-        for (size_t k = 0; k < t_.doubles.size(); ++k)
+            cost.single_slots.push_back(lap());
+        }
+        for (size_t k = 0; k < t_.doubles.size(); ++k) {
             guarded(slot_name("double", k), t_.doubles[k], singles_used + k, [&] { double_slot(k, t_.doubles[k]); });
+            cost.double_slots.push_back(lap());
+        }
 
         const Signal pool_in = sum(paid_);
         const Signal pool_after = pool_before + pool_in;
@@ -168,6 +181,7 @@ public:
         const Signal commitment = circuit::poseidon_commitment(b_, committed);
         b_.public_output("new_root", root_);
         b_.public_output("batch_commitment", commitment);
+        cost.finish = lap();
 
         result_.old_root = t_.old_root;
         result_.new_root = root_.value();
@@ -476,12 +490,12 @@ void Circuit::double_slot(size_t k, const SlotTrace& s)
 
 }  // namespace
 
-BatchResult build_state_transition(Builder& b, const BatchTrace& trace)
+BatchResult build_state_transition(Builder& b, const BatchTrace& trace, CircuitCosts* costs)
 {
     trace.layout.check();
     if (trace.singles.size() != trace.layout.single_slots || trace.doubles.size() != trace.layout.double_slots)
         throw std::invalid_argument("build_state_transition: the trace does not fill the layout's slots");
-    return Circuit(b, trace).build();
+    return Circuit(b, trace).build(costs);
 }
 
 circuit::EddsaSecretKey example_key(uint64_t account)

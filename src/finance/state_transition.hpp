@@ -51,7 +51,13 @@ namespace state {
 // read from the witness. Throws circuit::ConstraintViolation naming the operation
 // ("operations[3] (trade): the seller, account 2, ends below its margin requirement") when the
 // trace breaks a rule the circuit enforces (the model's checks can be skipped to see this).
-BatchResult build_state_transition(circuit::Builder& b, const BatchTrace& trace);
+// `costs`, when given, receives the constraints each part took.
+struct CircuitCosts {
+    size_t setup = 0;                                  // market inputs, range checks
+    std::vector<size_t> single_slots, double_slots;  // per slot (all slots of a kind cost the same)
+    size_t finish = 0;                                 // pool, commitment, public outputs
+};
+BatchResult build_state_transition(circuit::Builder& b, const BatchTrace& trace, CircuitCosts* costs = nullptr);
 
 // A valid batch that fills the layout's slots (deposits, withdrawals and funding; trades and a
 // liquidation), with keys example_key(account): the program's example input, and a start for tests.

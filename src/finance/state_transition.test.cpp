@@ -48,3 +48,16 @@ TEST(StateTransition, ExampleBatchAgreesWithModel)
     ASSERT_EQ(r.operations.size(), 5u);
     EXPECT_NE(r.new_root, r.old_root);
 }
+
+TEST(StateTransition, CostsAtDepth32)
+{
+    for (unsigned depth : {16u, 32u}) {
+        const Layout layout{depth, 2, 2};
+        const ModelRun run = run_batch(example_batch(layout), layout);
+        Builder b(Mode::witness_only);
+        CircuitCosts c;
+        build_state_transition(b, run.trace, &c);
+        std::printf("depth %u: setup %zu single %zu double %zu finish %zu total %zu\n", depth, c.setup,
+                    c.single_slots[0], c.double_slots[0], c.finish, b.constraint_count());
+    }
+}

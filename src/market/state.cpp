@@ -95,7 +95,7 @@ nlohmann::json to_json(const Request& q) {
 
 Request request_from_json(const nlohmann::json& j) {
     std::string context = "snapshot: request";
-    if (j.is_object() && j.contains("id")) context += " " + j["id"].dump();
+    if (j.is_object() && j.contains("id")) context.append(" ").append(j["id"].dump());
     JsonReader r(j, context, ErrorCode::invalid_snapshot);
     Request q;
     q.id = r.u64("id");

@@ -220,8 +220,9 @@ PrivateKey PrivateKey::from_hex(std::string_view text)
     try {
         b = settlement::from_hex(text, "private key");
     }
-    catch (const HexError& e) {
-        throw KeyError(e.what());  // the message names the position, never echoes beyond the excerpt
+    catch (const HexError&) {
+        // Not e.what(): that quotes the input, and this input is a secret.
+        throw KeyError("private key: expected 0x followed by 64 hex digits");
     }
     try {
         PrivateKey key = from_bytes(b);

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace provernet::settlement {
 namespace {
@@ -74,6 +76,18 @@ TEST(SettlementKeys, RejectsWrongKeyLength)
     EXPECT_THROW(PrivateKey::from_bytes(Bytes(33, 1)), KeyError);
     EXPECT_THROW(PrivateKey::from_hex("0x01"), KeyError);
     EXPECT_THROW(PrivateKey::from_hex("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"), KeyError);
+}
+
+TEST(SettlementKeys, ErrorsNeverQuoteTheSecret)
+{
+    const std::string almost = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f36231z";
+    try {
+        PrivateKey::from_hex(almost);
+        FAIL();
+    }
+    catch (const KeyError& e) {
+        EXPECT_EQ(std::string(e.what()).find("4c0883a6"), std::string::npos) << e.what();
+    }
 }
 
 TEST(SettlementKeys, GeneratedKeysAreDistinctAndWork)
@@ -224,6 +238,25 @@ TEST(SettlementKeys, VerifyRejectsOtherSigner)
     const Hash256 d = digest_of("who");
     EXPECT_FALSE(verify(d, a.sign(d), b.address()));
     EXPECT_FALSE(verify(d, a.sign(d), b.public_key()));
+}
+
+TEST(SettlementKeys, ConcurrentUseOfTheSharedContext)
+{
+    // One libsecp256k1 context serves all threads (the coordinator verifies on several cores).
+    const PrivateKey key = PrivateKey::from_hex(eip155_key);
+    std::vector<int> ok(2, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 50; ++i) {
+                const Hash256 d = digest_of("thread " + std::to_string(t) + " " + std::to_string(i));
+                ok[size_t(t)] += recover_address(d, key.sign(d)) == key.address();
+            }
+        });
+    for (auto& th : threads)
+        th.join();
+    EXPECT_EQ(ok[0], 50);
+    EXPECT_EQ(ok[1], 50);
 }
 
 TEST(SettlementKeys, PublicKeyEncodings)
