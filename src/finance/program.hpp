@@ -39,6 +39,11 @@ struct Program {
     nlohmann::json example_input;
     // What the public signals are, in export order, and why (for `provernet circuit info`).
     std::string public_signals;
+    // The public signals fixed by the inputs alone (e.g. a commitment to them), as (index in
+    // public.json order, value), computed natively and cheaply from the inputs (no witness): a
+    // coordinator checks a delivered proof against them, so a valid proof of other inputs is
+    // refused. Results are not among them. Same input errors as `build`.
+    std::function<std::vector<std::pair<size_t, math::Fr>>(const circuit::Inputs&)> bound_public_signals;
 };
 
 // A program family: programs of one kind at any size, named by a pattern such as
