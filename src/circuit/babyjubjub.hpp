@@ -8,7 +8,8 @@
 // v^2 = u^3 + 168698 u^2 + u, (u, v) = ((1 + y) / (1 - y), u / x). Its incomplete formulas are
 // cheaper in a circuit (an addition is 3 constraints against 6), so the scalar multiplications
 // below run in Montgomery form wherever the operands are provably distinct and switch to the
-// complete Edwards law where they might not be.
+// complete Edwards law where they might not be. Native code: babyjubjub.cpp; gadgets:
+// babyjubjub_gadgets.cpp.
 #pragma once
 
 #include "circuit/builder.hpp"
@@ -64,6 +65,14 @@ BabyJubPoint babyjub_negate(const BabyJubPoint& p);
 // k P for any 256-bit k. The same sequence of field operations for every k (256 doublings and
 // 256 additions, selections without branches), so it may take secret scalars.
 BabyJubPoint babyjub_mul(const BabyJubPoint& p, const math::U256& k);
+
+// Projective coordinates (X : Y : Z), x = X / Z, y = Y / Z: the complete law without
+// inversions, for computing many points and normalizing them with one batch inversion.
+struct BabyJubProjective {
+    Fr x, y, z;
+};
+BabyJubProjective babyjub_projective_add(const BabyJubProjective& p, const BabyJubProjective& q);
+BabyJubProjective babyjub_projective_double(const BabyJubProjective& p);
 
 // The birational map; nullopt for the two points with x = 0 (O and (0, -1)), which have no
 // affine image.

@@ -371,7 +371,8 @@ TEST(BabyJubGadgets, VariableBaseOutsideTheSubgroupGivesTheOffsetMultiple)
     const BabyJubPoint p = babyjub_add(babyjub_mul(babyjub_base8(), u256(3)), small_order_points()[4]);
     const U256 k(987654321);
     Builder b;
-    const BabyJubPointSignals r = babyjub_mul(b, b.private_input("k", Fr::from_canonical(k).value()), inputs(b, p, "p"));
+    const Signal ks = b.private_input("k", Fr::from_canonical(k).value());
+    const BabyJubPointSignals r = babyjub_mul(b, ks, inputs(b, p, "p"));
     EXPECT_EQ(value(r), babyjub_add(babyjub_mul(p, k), babyjub_mul(p, multiple_l(11))));
 }
 

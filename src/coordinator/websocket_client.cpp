@@ -83,7 +83,9 @@ struct WebSocketClient::Impl {
     }
 
     void mark_closed(beast::error_code ec) {
-        if (ec == websocket::error::closed) {
+        // A close frame received counts even when the read then failed (e.g. sending the
+        // close reply hit a reset connection).
+        if (ec == websocket::error::closed || ws->reason().code != websocket::close_code::none) {
             const auto& reason = ws->reason();
             std::string text(reason.reason.data(), reason.reason.size());
             closed.emplace(url + ": closed by the server (code " + std::to_string(reason.code) +
@@ -225,8 +227,10 @@ void WebSocketClient::send_text(std::string_view text) {
     }
     if (ec) {
         std::string cause = ec == beast::error::timeout ? "timed out (the server does not read)" : ec.message();
-        // The pending read reports the close and cleans up.
-        beast::get_lowest_layer(*impl.ws).close();
+        // The server may have closed with a reason (e.g. 1009 for a message over its limit):
+        // give the pending read a moment to receive that close frame before cutting it off.
+        impl.run_until([&] { return !impl.read_pending; }, Clock::now() + std::chrono::milliseconds(1000));
+        if (impl.read_pending) beast::get_lowest_layer(*impl.ws).close();
         impl.wait_read_finished();
         if (impl.read_done) impl.take_read_result();
         if (!impl.closed) impl.mark_closed(ec);

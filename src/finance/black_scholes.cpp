@@ -397,6 +397,8 @@ Program black_scholes_program(size_t n_options)
     p.build = [n_options](Builder& b, const Inputs& in) {
         const std::vector<BlackScholesInput> inputs = parse_black_scholes_inputs(in, n_options);
         std::vector<Signal> input_wires, result_wires;
+        input_wires.reserve(kInputsPerOption * n_options);
+        result_wires.reserve(kResultsPerOption * n_options);
         std::vector<BlackScholesResult> results;
         for (size_t i = 0; i < n_options; ++i) {
             const BlackScholesWires w = black_scholes_circuit(b, inputs[i], "options[" + std::to_string(i) + "]");

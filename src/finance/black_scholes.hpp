@@ -7,7 +7,9 @@
 // decimal strings or JSON numbers (a number is read as its shortest decimal form). Domain:
 //   spot in [2^-8, 2^24], strike / spot in [0.5, 2], expiry in [1/365, 3] years,
 //   rate in [0, 0.2], volatility in [0.05, 3], dividend_yield in [0, 0.2].
-// Anything else is rejected before building with an InputError naming options[i].field.
+// Anything else is rejected before building with an InputError naming options[i].field. The
+// circuit itself enforces the domain's lower bounds (strike/spot: 0.4) and upper bounds up to the
+// next power of two, so a witness exists only for options that it prices accurately.
 //
 // Accuracy: every price within 1e-9 x spot of the exact Black-Scholes value of the decimal inputs
 // over the whole domain, deltas within 1e-8 (see black_scholes.cpp for the error budget; the
@@ -16,11 +18,11 @@
 // Public signals (export order): inputs_commitment, results_commitment, each a
 // circuit::poseidon_commitment (circuit/commitment.hpp) of a list of field elements:
 //   inputs:  per option, in order: spot, strike, expiry, rate, volatility, dividend_yield, each
-//            as round(x 2^s) (ties away from zero) of its exact decimal, s = kSpotFrac for spot
-//            and strike, kFrac for the others;
+//            as round(x 2^s) (ties away from zero) of its exact decimal, s = kSpotFrac = 44 for
+//            spot and strike, kFrac = 36 for the others;
 //   results: per option, in order: call, put, delta_call, delta_put, as the exact integers the
-//            circuit computed, prices at 2^-kPriceFrac and deltas at 2^-kDeltaFrac (negative
-//            values, e.g. delta_put, as r - |x|).
+//            circuit computed, prices at 2^-kPriceFrac = 2^-116 and deltas at 2^-kDeltaFrac =
+//            2^-72 (negative values, e.g. delta_put, as r - |x|).
 // A requester recomputes inputs_commitment from its own decimals, so a proof cannot be about other
 // options; a contract given the result integers recomputes results_commitment and reads the
 // prices off them. Two commitments instead of 10 N public signals keep the verifier's cost flat

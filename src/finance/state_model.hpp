@@ -147,6 +147,31 @@ Batch read_batch(const circuit::Inputs& in, const Layout& layout);
 // The JSON form read_batch reads.
 nlohmann::json batch_to_json(const Batch& batch);
 
+// Deterministic keys for examples and tests, derived from the account number: not secret.
+circuit::EddsaSecretKey example_key(uint64_t account);
+
+// Builds batches of correctly signed operations (keys from example_key), tracking nonces; for
+// examples, tests and benchmarks. batch() computes old_root from the accounts.
+class BatchBuilder {
+public:
+    BatchBuilder(const Layout& layout, const Market& market, int64_t funding_pool = 0);
+    BatchBuilder& account(uint64_t index, int64_t collateral, int64_t position, int64_t funding_index,
+                          uint64_t nonce = 0);
+    BatchBuilder& deposit(uint64_t account, uint64_t amount);  // for example_key(account)'s public key
+    BatchBuilder& withdrawal(uint64_t account, uint64_t amount, const Fr& recipient = Fr::from_uint(0xdeadbeef));
+    BatchBuilder& funding(uint64_t account);
+    BatchBuilder& trade(uint64_t buyer, uint64_t seller, uint64_t amount, uint64_t price);
+    BatchBuilder& liquidation(uint64_t liquidator, uint64_t account, int64_t position);
+    Operation& last();  // the last operation, for tests that spoil it
+    uint64_t nonce(uint64_t account) const;  // the next nonce the builder will sign with
+    Batch batch() const;
+
+private:
+    Layout layout_;
+    Batch batch_;
+    std::map<uint64_t, uint64_t> nonces_;
+};
+
 class AccountTree {
 public:
     explicit AccountTree(unsigned depth);

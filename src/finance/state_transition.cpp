@@ -498,92 +498,36 @@ BatchResult build_state_transition(Builder& b, const BatchTrace& trace, CircuitC
     return Circuit(b, trace).build(costs);
 }
 
-circuit::EddsaSecretKey example_key(uint64_t account)
-{
-    circuit::EddsaSecretKey sk;
-    for (size_t i = 0; i < sk.size(); ++i)
-        sk[i] = uint8_t(account * 37 + i * 11 + 1);
-    return sk;
-}
-
 Batch example_batch(const Layout& layout)
 {
     layout.check();
-    // Four accounts (fewer when the tree is smaller), funding index 5.0, price 2000, risk 10%:
+    // Funding index 5.0, oracle price 2000, risk factor 10%, and accounts (fewer in a tree of 4):
     //   1, 2  traders with collateral 1,000,000
     //   3     long 100 with collateral -190,000 and funding index 4.0 cached: after funding
     //         (100 paid) TV = 9,900 < TR = 20,000, so liquidatable
     //   4     a liquidator with 5,000,000
+    // Deposits open new accounts from the top of the tree downwards.
     const int64_t f = int64_t(5) << fraction_bits;
-    Batch b;
-    b.market = {2000, 429496730, f};
-    b.funding_pool = 0;
-    auto add = [&](uint64_t index, int64_t collateral, int64_t position, int64_t cached) {
-        if (index >= layout.capacity())
-            return false;
-        const auto key = circuit::eddsa_public_key(example_key(index));
-        b.accounts[index] = {key.x, key.y, 0, collateral, position, cached};
-        return true;
-    };
-    add(1, 1'000'000, 0, f);
-    add(2, 1'000'000, 0, f);
-    const bool liquidation = add(3, -190'000, 100, int64_t(4) << fraction_bits) && add(4, 5'000'000, 0, f);
-    const uint64_t last = layout.capacity() - 1;  // where deposits open new accounts (downwards)
-    std::map<uint64_t, uint64_t> nonce;
-
+    BatchBuilder builder(layout, {2000, 429496730, f});
+    builder.account(1, 1'000'000, 0, f).account(2, 1'000'000, 0, f);
+    const bool liquidation = layout.capacity() > 4;
+    if (liquidation)
+        builder.account(3, -190'000, 100, int64_t(4) << fraction_bits).account(4, 5'000'000, 0, f);
     for (size_t k = 0; k < layout.single_slots; ++k) {
-        Operation op;
-        switch (k % 3) {
-        case 0: {
-            op.type = OpType::deposit;
-            op.account = last - k / 3;
-            const auto key = circuit::eddsa_public_key(example_key(op.account));
-            op.key_x = key.x;
-            op.key_y = key.y;
-            op.amount = 50'000;
-            break;
-        }
-        case 1:
-            op.type = OpType::withdrawal;
-            op.account = 1;
-            op.amount = 1'000;
-            op.recipient = Fr::from_uint(0xdeadbeef);
-            op.nonce = nonce[1]++;
-            sign(op, example_key(1));
-            break;
-        default:
-            op.type = OpType::funding;
-            op.account = liquidation ? 3 : 2;
-        }
-        b.operations.push_back(op);
+        if (k % 3 == 0)
+            builder.deposit(layout.capacity() - 1 - (k / 3) % layout.capacity(), 50'000);
+        else if (k % 3 == 1)
+            builder.withdrawal(1, 1'000);
+        else
+            builder.funding(liquidation ? 3 : 2);
     }
     for (size_t k = 0; k < layout.double_slots; ++k) {
-        Operation op;
-        if (k == 1 && liquidation) {
-            op.type = OpType::liquidation;
-            op.account = 4;
-            op.counterparty = 3;
-            op.position = 100;
-            op.nonce = nonce[4]++;
-            sign(op, example_key(4), b.market.oracle_price);
-        } else {
-            op.type = OpType::trade;
-            op.account = 1 + k % 2;  // alternate buyer and seller
-            op.counterparty = 2 - k % 2;
-            op.amount = 10;
-            op.price = 2000 + k;
-            op.nonce = nonce[op.account]++;
-            op.counterparty_nonce = nonce[op.counterparty]++;
-            sign(op, example_key(op.account));
-            sign_counterparty(op, example_key(op.counterparty));
-        }
-        b.operations.push_back(op);
+        if (k == 1 && liquidation)
+            builder.liquidation(4, 3, 100);
+        else
+            builder.trade(1 + k % 2, 2 - k % 2, 10, 2000 + k);  // alternate buyer and seller
     }
-    AccountTree tree(layout.depth);
-    for (const auto& [index, a] : b.accounts)
-        tree.set(index, a);
-    b.old_root = tree.root();
-    return b;
+    return builder.batch();
 }
 
 }  // namespace state

@@ -62,7 +62,6 @@ BatchResult build_state_transition(circuit::Builder& b, const BatchTrace& trace,
 // A valid batch that fills the layout's slots (deposits, withdrawals and funding; trades and a
 // liquidation), with keys example_key(account): the program's example input, and a start for tests.
 Batch example_batch(const Layout& layout);
-circuit::EddsaSecretKey example_key(uint64_t account);
 
 }  // namespace state
 

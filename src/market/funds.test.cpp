@@ -83,6 +83,7 @@ TEST_F(MarketFunds, UnstakeWaitsForTheDelay) {
 }
 
 TEST_F(MarketFunds, UnstakeLimitsAndFreeStakeOnly) {
+    fund(alice, 1'000);
     make_prover(bob, 1'000);
     uint64_t id = submit(test_spec(), "k");
     must(Lock{bob, id});
@@ -99,6 +100,7 @@ TEST_F(MarketFunds, UnstakeLimitsAndFreeStakeOnly) {
 }
 
 TEST_F(MarketFunds, PendingUnstakeNoLongerBacksLocks) {
+    fund(alice, 1'000);
     make_prover(bob, 1'000);
     must(RequestUnstake{bob, 1});
     uint64_t id = submit(test_spec(), "k");

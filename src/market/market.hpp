@@ -123,6 +123,9 @@ public:
     nlohmann::json to_json() const;
     static Market from_json(const nlohmann::json& snapshot);
 
+    // Same state (config, ledger, records and indexes).
+    bool operator==(const Market&) const = default;
+
 private:
     friend class Transaction;
     void commit(Transaction& tx);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace provernet::settlement::abi {
 namespace {
 
@@ -299,6 +301,46 @@ TEST(SettlementAbi, ValueAccessorsCheckKinds)
     EXPECT_THROW(Value::uint(1).as_list(), AbiError);
     EXPECT_THROW(Value::uint(1).as_address(), AbiError);
     EXPECT_THROW(Value::sint_twos_complement(U256(0, 1, 0, 0)).as_sint64(), AbiError);
+}
+
+TEST(SettlementAbi, RandomMutationsDecodeOrThrowAbiError)
+{
+    // Offsets and lengths overwritten with random small and huge values: only AbiError may escape,
+    // and whatever decodes must encode again under the same types.
+    const auto types = parse_type_list("uint256,uint32[],bytes10,bytes,string[],(address,bytes)[2]");
+    const std::vector<Value> values = {
+        Value::uint(1), Value::list({Value::uint(2), Value::uint(3)}), Value::bytes(Bytes(10, 4)), Value::string("five"),
+        Value::list({Value::string("six"), Value::string("")}),
+        Value::list({Value::list({Value::address(Address{}), Value::string("7")}),
+                     Value::list({Value::address(Address{}), Value::bytes(Bytes(40, 8))})})};
+    const Bytes good = encode(types, values);
+    ASSERT_EQ(decode(types, good), values);
+    std::mt19937_64 rng(7);
+    for (int round = 0; round < 3000; ++round) {
+        Bytes input = good;
+        const size_t word_index = rng() % (input.size() / 32);
+        U256 v;
+        switch (rng() % 3) {
+        case 0:
+            v = U256(rng() % 512);
+            break;
+        case 1:
+            v = U256(rng());
+            break;
+        default:
+            v = U256(rng(), rng(), rng(), rng());
+        }
+        const Hash256 w = to_be_bytes(v);
+        std::copy(w.begin(), w.end(), input.begin() + long(32 * word_index));
+        if (rng() % 5 == 0)
+            input.resize(rng() % input.size());
+        try {
+            const auto decoded = decode(types, input);
+            EXPECT_NO_THROW(encode(types, decoded));
+        }
+        catch (const AbiError&) {
+        }
+    }
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace provernet::settlement {
 namespace {
 
@@ -252,6 +254,23 @@ TEST(SettlementEip1559, TamperedRawChangesSenderOrFails)
             EXPECT_NE(t.sender(), signer) << "byte " << i;
         }
         catch (const Error&) {
+        }
+    }
+}
+
+TEST(SettlementEip1559, RandomMutationsDecodeCanonicallyOrThrow)
+{
+    const Bytes raw = unwrap(vectors[3].wrapped);
+    std::mt19937_64 rng(99);
+    for (int round = 0; round < 2000; ++round) {
+        Bytes input = raw;
+        input[1 + rng() % (input.size() - 1)] = uint8_t(rng());
+        if (rng() % 4 == 0)
+            input.resize(1 + rng() % (input.size() - 1));
+        try {
+            EXPECT_EQ(SignedEip1559Transaction::decode(input).raw(), input);
+        }
+        catch (const TransactionError&) {
         }
     }
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace provernet::settlement {
 namespace {
 
@@ -159,6 +161,41 @@ TEST(SettlementRlp, TypedViews)
     catch (const RlpError& e) {
         EXPECT_NE(std::string(e.what()).find("gas_limit"), std::string::npos);
     }
+}
+
+TEST(SettlementRlp, MutatedInputsDecodeCanonicallyOrThrow)
+{
+    // Strictness means decoding is injective: whatever decodes must re-encode to the same bytes.
+    const Item base = Item::list({Item::string("cat"), Item::list({Item::uint(1024), Item::string(Bytes(60, 7))}),
+                                  Item::list({}), Item::uint(0)});
+    const Bytes good = rlp::encode(base);
+    std::mt19937_64 rng(12345);
+    int decoded = 0;
+    for (int round = 0; round < 3000; ++round) {
+        Bytes input = good;
+        const int edits = 1 + int(rng() % 3);
+        for (int e = 0; e < edits; ++e) {
+            switch (rng() % 3) {
+            case 0:
+                input[rng() % input.size()] = uint8_t(rng());
+                break;
+            case 1:
+                input.resize(rng() % input.size());
+                break;
+            default:
+                input.insert(input.begin() + long(rng() % (input.size() + 1)), uint8_t(rng()));
+            }
+            if (input.empty())
+                break;
+        }
+        try {
+            EXPECT_EQ(rlp::encode(rlp::decode(input)), input) << to_hex(input);
+            ++decoded;
+        }
+        catch (const RlpError&) {
+        }
+    }
+    EXPECT_GT(decoded, 0);  // the mutations do not only produce garbage
 }
 
 }  // namespace

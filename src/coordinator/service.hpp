@@ -1,0 +1,172 @@
+// The coordinator service: the order book and settlement front (docs/protocol.md is its wire
+// contract). It owns the market (market/market.hpp), its SQLite database and the HTTP/WebSocket
+// server, and turns signed actions into market commands:
+//
+//   verify the envelope (signature, domain, expiry) -> nonce above the signer's last ->
+//   map to a market::Command whose account is the signer -> apply at now = max(wall clock,
+//   market clock) -> if accepted: ONE transaction appends the command to the log, stores the
+//   derived rows (nonce, inputs, proofs, settlement ledger) -> reply.
+//
+// A single writer (one mutex) serialises state changes. If a transaction fails after the market
+// applied the command, the market is rebuilt from the database, so nothing uncommitted is ever
+// acknowledged. On open, the market is rebuilt from the last snapshot plus the command log.
+// Proofs are verified outside the writer lock, in batches per circuit (verifier.hpp).
+#pragma once
+
+#include "coordinator/database.hpp"
+#include "coordinator/http_server.hpp"
+#include "market/market.hpp"
+#include "settlement/settlement.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace provernet::snark {
+struct VerificationKey;
+}
+namespace provernet::finance {
+struct Program;
+}
+
+namespace provernet::coordinator {
+
+class BatchVerifier;
+class SqliteLedger;
+
+struct ServiceConfig {
+    std::string data_dir;             // created if absent: coordinator.db, circuits/
+    std::string host = "127.0.0.1";
+    uint16_t port = 0;                // 0: ephemeral (see port())
+    unsigned threads = 2;             // HTTP worker threads
+    std::string domain = "provernet-local";
+    std::string operator_address;     // may sign deposit and resume_prover ("" : nobody)
+    market::Config market;            // used when the data dir is new; must match afterwards
+
+    size_t max_action_bytes = 1 << 20;       // every route but circuit upload
+    size_t max_zkey_bytes = 256ull << 20;    // circuit upload (the server's body limit)
+    uint64_t max_expiry_ahead_ms = 600'000;  // expires_at_ms at most this far ahead
+    std::chrono::milliseconds tick_interval{50};
+    size_t verify_batch = 32;                      // proofs per batch verification
+    std::chrono::microseconds verify_window{2'000}; // wait this long for a batch to fill
+    unsigned verify_threads = 1;
+    uint64_t snapshot_every = 10'000;  // commands between market snapshots
+    size_t open_view_limit = 256;      // lines of the streamed open view
+    bool full_sync = false;            // SQLite synchronous=FULL (power-loss durable)
+    std::function<uint64_t()> clock;   // wall clock in ms; default system_clock
+};
+
+// What the process-level tests read back after a restart.
+struct LedgerAudit {
+    uint64_t commands = 0;
+    uint64_t requests_paid_twice = 0;       // requests with more than one payment line
+    uint64_t requests_overpaid = 0;         // payment + fee above the request's max price
+};
+
+class Service {
+public:
+    // Opens (or creates) the data dir and rebuilds the market; throws std::runtime_error naming
+    // what is wrong (unreadable database, log that does not replay, config mismatch).
+    explicit Service(ServiceConfig config);
+    ~Service();  // stop()
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    void start();  // listens, starts the tick and verifier threads
+    void stop();   // idempotent
+    uint16_t port() const;
+
+    // Read-side helpers for tests and the CLI (thread-safe).
+    nlohmann::json market_snapshot() const;
+    uint64_t command_count() const;
+    uint64_t event_seq() const;
+    LedgerAudit audit();
+    settlement::LedgerTotals ledger_totals(const std::string& account);
+
+    struct Circuit {
+        std::string identity;
+        std::string program;
+        uint64_t constraints = 0;
+        uint32_t n_public = 0;
+        uint64_t zkey_bytes = 0;
+        std::shared_ptr<const snark::VerificationKey> vk;
+        const finance::Program* finance_program = nullptr;  // null: no bound signals known
+    };
+
+private:
+    struct Committed {
+        uint64_t seq = 0;
+        market::Outcome outcome;
+    };
+    using ExtraWrites = std::function<void(uint64_t seq, const market::Outcome& outcome)>;
+
+    // HTTP handlers.
+    Response handle_action(const Request& request);
+    Response handle_put_circuit(const Request& request);
+    Response handle_get_circuits(const Request& request);
+    Response handle_get_circuit(const Request& request);
+    Response handle_get_request(const Request& request);
+    Response handle_get_account(const Request& request);
+    Response handle_get_open(const Request& request);
+    Response handle_info(const Request& request);
+
+    nlohmann::json act(const std::string& action, const nlohmann::json& body, const std::string& signer,
+                       uint64_t nonce);
+    nlohmann::json submit_request(const nlohmann::json& body, const std::string& signer, uint64_t nonce);
+    nlohmann::json fulfill(const nlohmann::json& body, const std::string& signer, uint64_t nonce);
+
+    // Under the writer lock: nonce check, apply, commit (or rebuild), broadcast. Throws HttpError
+    // for a rejected command.
+    Committed apply_and_commit(const market::Command& command, const std::string& signer, uint64_t nonce,
+                               const ExtraWrites& extra = {});
+    Committed apply_locked(const market::Command& command, const std::string& signer, uint64_t nonce,
+                           const ExtraWrites& extra);
+    void check_nonce_locked(const std::string& signer, uint64_t nonce) const;
+    uint64_t now_locked() const;
+    void rebuild_market();  // from the snapshot + log (on open and after a failed commit)
+    void broadcast_events_locked(uint64_t first_event_seq, const std::vector<market::Event>& events);
+    void tick_loop();
+    void tick_once();
+    void load_circuits();
+    std::shared_ptr<const Circuit> find_circuit(const std::string& identity) const;
+    uint64_t wall_ms() const;
+
+    ServiceConfig config_;
+    std::unique_ptr<Database> db_;  // the writer connection (guarded by mutex_)
+    std::unique_ptr<SqliteLedger> ledger_store_;
+    std::unique_ptr<settlement::Settlement> settlement_;
+    std::unique_ptr<market::Market> market_;
+    std::unique_ptr<BatchVerifier> verifier_;
+    std::unique_ptr<HttpServer> server_;
+
+    mutable std::mutex mutex_;  // market_, db_, nonces_, circuits_, seq counters
+    std::map<std::string, uint64_t> nonces_;
+    std::map<std::string, std::shared_ptr<const Circuit>> circuits_;
+    uint64_t seq_ = 0;        // last command log sequence number
+    uint64_t event_seq_ = 0;  // last event sequence number
+    uint64_t snapshot_seq_ = 0;
+    bool open_dirty_ = true;
+
+    std::thread ticker_;
+    std::mutex tick_mutex_;
+    std::condition_variable tick_cv_;
+    bool stopping_ = false;
+    bool started_ = false;
+};
+
+// A line of the open-requests view as JSON (GET /v1/open and the stream's "open" message).
+nlohmann::json open_request_json(const market::OpenRequest& r);
+
+// The HTTP status for a rejected market command (400 malformed, 404 unknown request, 409 rule).
+int status_for(market::ErrorCode code);
+
+}  // namespace provernet::coordinator

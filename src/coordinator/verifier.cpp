@@ -1,0 +1,73 @@
+#include "coordinator/verifier.hpp"
+
+#include <map>
+#include <stdexcept>
+
+namespace provernet::coordinator {
+
+BatchVerifier::BatchVerifier(size_t max_batch, std::chrono::microseconds window, unsigned threads)
+    : max_batch_(max_batch == 0 ? 1 : max_batch), window_(window)
+{
+    for (unsigned i = 0; i < (threads == 0 ? 1 : threads); ++i) threads_.emplace_back([this] { run(); });
+}
+
+BatchVerifier::~BatchVerifier()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+    for (Job& job : queue_)
+        job.verdict.set_exception(std::make_exception_ptr(std::runtime_error("the coordinator is stopping")));
+}
+
+std::future<bool> BatchVerifier::submit(std::shared_ptr<const snark::VerificationKey> vk,
+                                        std::vector<math::U256> signals, snark::Proof proof)
+{
+    Job job{std::move(vk), std::move(signals), proof, {}};
+    std::future<bool> verdict = job.verdict.get_future();
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) throw std::runtime_error("the coordinator is stopping");
+        queue_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+    return verdict;
+}
+
+void BatchVerifier::run()
+{
+    for (;;) {
+        std::vector<Job> batch;
+        {
+            std::unique_lock lock(mutex_);
+            cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (stopping_) return;
+            // A short wait lets concurrent fulfils join the batch: the pairing work saved per
+            // extra proof is far larger than the window.
+            if (queue_.size() < max_batch_)
+                cv_.wait_for(lock, window_, [&] { return stopping_ || queue_.size() >= max_batch_; });
+            if (stopping_) return;
+            while (!queue_.empty() && batch.size() < max_batch_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        std::map<const snark::VerificationKey*, std::vector<size_t>> groups;
+        for (size_t i = 0; i < batch.size(); ++i) groups[batch[i].vk.get()].push_back(i);
+        for (auto& [vk, indices] : groups) {
+            std::vector<snark::BatchItem> items;
+            for (size_t i : indices) items.push_back({batch[i].signals, &batch[i].proof});
+            try {
+                const std::vector<bool> verdicts = snark::groth16_verify_batch(*vk, items);
+                for (size_t k = 0; k < indices.size(); ++k) batch[indices[k]].verdict.set_value(verdicts[k]);
+            } catch (...) {
+                for (size_t i : indices) batch[i].verdict.set_exception(std::current_exception());
+            }
+        }
+    }
+}
+
+}  // namespace provernet::coordinator

@@ -1,0 +1,49 @@
+// Batched Groth16 verification for the coordinator: fulfil handlers submit (key, signals, proof)
+// and wait; worker threads collect what arrives within a short window (or until the batch is
+// full), group it by verification key and check each group with one groth16_verify_batch (one
+// multi-Miller loop and one final exponentiation for the whole group).
+#pragma once
+
+#include "snark/groth16_batch_verifier.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace provernet::coordinator {
+
+class BatchVerifier {
+public:
+    BatchVerifier(size_t max_batch, std::chrono::microseconds window, unsigned threads);
+    ~BatchVerifier();  // stops; pending jobs get an exception
+    BatchVerifier(const BatchVerifier&) = delete;
+    BatchVerifier& operator=(const BatchVerifier&) = delete;
+
+    // The verdict of groth16_verify(vk, signals, proof). The caller has checked the signal count.
+    std::future<bool> submit(std::shared_ptr<const snark::VerificationKey> vk, std::vector<math::U256> signals,
+                             snark::Proof proof);
+
+private:
+    struct Job {
+        std::shared_ptr<const snark::VerificationKey> vk;
+        std::vector<math::U256> signals;
+        snark::Proof proof;
+        std::promise<bool> verdict;
+    };
+    void run();
+
+    size_t max_batch_;
+    std::chrono::microseconds window_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<Job> queue_;
+    bool stopping_ = false;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace provernet::coordinator
