@@ -1,5 +1,7 @@
 // provernet: the one command, with subcommands.
 #include "cli/circuit_commands.hpp"
+#include "cli/node_command.hpp"
+#include "cli/request_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/setup_commands.hpp"
 #include "cli/snark_commands.hpp"
@@ -18,6 +20,8 @@ int main(int argc, char** argv)
     provernet::cli::add_circuit_commands(app);
     provernet::cli::add_setup_commands(app);
     provernet::cli::add_run_command(app);
+    provernet::cli::add_node_command(app);
+    provernet::cli::add_request_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

@@ -15,6 +15,7 @@
 
 #include "coordinator/database.hpp"
 #include "coordinator/http_server.hpp"
+#include "finance/program.hpp"
 #include "market/market.hpp"
 #include "settlement/settlement.hpp"
 
@@ -33,9 +34,6 @@
 
 namespace provernet::snark {
 struct VerificationKey;
-}
-namespace provernet::finance {
-struct Program;
 }
 
 namespace provernet::coordinator {
@@ -63,6 +61,9 @@ struct ServiceConfig {
     size_t open_view_limit = 256;      // lines of the streamed open view
     bool full_sync = false;            // SQLite synchronous=FULL (power-loss durable)
     std::function<uint64_t()> clock;   // wall clock in ms; default system_clock
+    // Programs accepted besides finance::finance_programs() and the built-in example circuits
+    // (looked up first; e.g. a deployment's own programs, or tests).
+    std::vector<finance::Program> programs;
 };
 
 // What the process-level tests read back after a restart.

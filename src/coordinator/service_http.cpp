@@ -27,8 +27,10 @@ struct ResolvedProgram {
     const finance::Program* program = nullptr;
 };
 
-std::optional<ResolvedProgram> resolve_program(const std::string& name)
+std::optional<ResolvedProgram> resolve_program(const std::vector<finance::Program>& extra, const std::string& name)
 {
+    for (const finance::Program& p : extra)
+        if (p.name == name) return ResolvedProgram{finance::circuit_spec(p), &p};
     const finance::Program* program = nullptr;
     try {
         program = finance::finance_programs().find(name);
@@ -241,7 +243,7 @@ void Service::load_circuits()
         c->zkey_bytes = stmt.column<uint64_t>(4);
         c->vk = std::make_shared<snark::VerificationKey>(
             snark::parse_verification_key_json(stmt.column<std::string>(5), "stored vk of " + c->identity));
-        if (auto resolved = resolve_program(c->program)) c->finance_program = resolved->program;
+        if (auto resolved = resolve_program(config_.programs, c->program)) c->finance_program = resolved->program;
         circuits_[c->identity] = std::move(c);
     }
 }
@@ -253,7 +255,7 @@ Response Service::handle_put_circuit(const Request& request)
         throw HttpError(400, "PUT /v1/circuits/<program>: program name missing");
     if (request.body.size() > config_.max_zkey_bytes)
         throw HttpError(413, "zkey of " + std::to_string(request.body.size()) + " bytes is larger than the limit");
-    auto resolved = resolve_program(name);
+    auto resolved = resolve_program(config_.programs, name);
     if (!resolved) throw HttpError(404, "unknown program \"" + name + "\" (see `provernet programs`)");
 
     namespace fs = std::filesystem;

@@ -133,7 +133,8 @@ BlackScholesInput parse_option(const Inputs& in, const json& option, const std::
         for (const char* f : kFieldNames)
             known = known || key == f;
         if (!known)
-            in.fail(name + "." + key, "unknown field (expected spot, strike, expiry, rate, volatility, dividend_yield)");
+            in.fail(name + "." + key,
+                    "unknown field (expected spot, strike, expiry, rate, volatility, dividend_yield)");
     }
     std::array<std::string, kInputsPerOption> text;
     std::array<WideInt, kInputsPerOption> raw;
@@ -160,7 +161,8 @@ BlackScholesInput parse_option(const Inputs& in, const json& option, const std::
     check_domain(in, out.expiry, min_expiry(), main_format().parse("3"), text[2], name + ".expiry",
                  "[1/365, 3] (years, from one day)");
     check_domain(in, out.rate, WideInt(0), main_format().parse("0.2"), text[3], name + ".rate", "[0, 0.2]");
-    check_domain(in, out.volatility, min_volatility(), main_format().parse("3"), text[4], name + ".volatility", "[0.05, 3]");
+    check_domain(in, out.volatility, min_volatility(), main_format().parse("3"), text[4], name + ".volatility",
+                 "[0.05, 3]");
     check_domain(in, out.dividend_yield, WideInt(0), main_format().parse("0.2"), text[5], name + ".dividend_yield",
                  "[0, 0.2]");
     long double* params[] = {&out.params.spot,       &out.params.strike,     &out.params.expiry,
@@ -248,7 +250,10 @@ json example_input(size_t n_options)
 
 }  // namespace
 
-std::vector<WideInt> BlackScholesInput::raws() const { return {spot, strike, expiry, rate, volatility, dividend_yield}; }
+std::vector<WideInt> BlackScholesInput::raws() const
+{
+    return {spot, strike, expiry, rate, volatility, dividend_yield};
+}
 
 std::vector<BlackScholesInput> parse_black_scholes_inputs(const Inputs& in, size_t n_options)
 {

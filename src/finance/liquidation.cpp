@@ -63,7 +63,6 @@ LiquidationCircuit liquidation_circuit(Builder& b, const LiquidationInputs& in)
         circuit::to_bits(b, collateral + Builder::constant(amount_offset), liquidation_amount_bits);
         std::vector<Signal> amounts{collateral};
         Signal tv = collateral * two32, tr;
-        std::vector<Signal> signs;
         for (size_t j = 0; j < M; ++j) {
             const Signal balance =
                 b.private_input(at + ".balances[" + std::to_string(j) + "]", int128_to_fr(acc.balances[j]));
@@ -71,7 +70,6 @@ LiquidationCircuit liquidation_circuit(Builder& b, const LiquidationInputs& in)
             // The top bit of balance + 2^63 is [balance >= 0]: the range check gives the sign.
             const Signal nonnegative =
                 circuit::to_bits(b, balance + Builder::constant(amount_offset), liquidation_amount_bits).back();
-            signs.push_back(nonnegative);
             // |price * balance| = price * |balance| = (price * balance) (2 s - 1), price > 0.
             const Signal value = b.mul(price[j], balance);
             tv += value;
@@ -83,7 +81,6 @@ LiquidationCircuit liquidation_circuit(Builder& b, const LiquidationInputs& in)
         out.total_value.push_back(tv);
         out.total_risk.push_back(tr);
         out.liquidatable.push_back(flag);
-        out.balance_signs.push_back(std::move(signs));
         const auto words = pack_words(amounts, liquidation_amount_bits, int128(1) << 63, kWordsPerElement);
         account_words.insert(account_words.end(), words.begin(), words.end());
     }

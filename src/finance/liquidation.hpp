@@ -41,7 +41,6 @@ namespace provernet::finance {
 // The circuit's signals, for the Program's result and for tests that tamper with the witness.
 struct LiquidationCircuit {
     std::vector<circuit::Signal> total_value, total_risk, liquidatable;  // per account
-    std::vector<std::vector<circuit::Signal>> balance_signs;             // [account][asset]
     circuit::Signal count;
     std::vector<circuit::Signal> flag_words;
     circuit::Signal prices_commitment, risk_factors_commitment, accounts_commitment;

@@ -431,11 +431,6 @@ Program portfolio_margin_program(const PortfolioMarginShape& shape)
         PortfolioMarginResult r;
         for (const Signal& m : c.marks)
             r.marks.push_back(to_real(m));
-        for (const auto& row : c.values) {
-            r.values.emplace_back();
-            for (const Signal& v : row)
-                r.values.back().push_back(to_real(v));
-        }
         for (const PmAccountSignals& a : c.accounts)
             r.accounts.push_back({to_real(a.mark_to_market), to_real(a.worst_loss), to_real(a.initial_margin),
                                   to_real(a.maintenance_margin), a.meets_initial.value() == Fr::one(),

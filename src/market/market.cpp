@@ -50,6 +50,15 @@ uint64_t Market::prune_time(const Request& r) const {
 
 void Market::index(const Request& r) {
     by_idempotency_key_[{r.requester, r.idempotency_key}] = r.id;
+    index_lifecycle(r);
+}
+
+void Market::unindex(const Request& r) {
+    by_idempotency_key_.erase({r.requester, r.idempotency_key});
+    unindex_lifecycle(r);
+}
+
+void Market::index_lifecycle(const Request& r) {
     if (r.closed()) {
         by_prune_time_.emplace(prune_time(r), r.id);
         return;
@@ -59,8 +68,7 @@ void Market::index(const Request& r) {
     if (r.status == RequestStatus::open) ++waiting_[static_cast<size_t>(r.spec.priority)];
 }
 
-void Market::unindex(const Request& r) {
-    by_idempotency_key_.erase({r.requester, r.idempotency_key});
+void Market::unindex_lifecycle(const Request& r) {
     if (r.closed()) {
         by_prune_time_.erase({prune_time(r), r.id});
         return;
@@ -82,13 +90,22 @@ void Market::commit(Transaction& tx) {
     for (auto& [address, prover] : tx.provers_) provers_[address] = std::move(prover);
     for (auto& [id, request] : tx.requests_) {
         auto it = requests_.find(id);
-        if (it != requests_.end()) unindex(it->second);
-        if (request) {
-            index(*request);
-            if (it != requests_.end()) it->second = std::move(*request);
-            else requests_.emplace(id, std::move(*request));
-        } else if (it != requests_.end()) {
+        if (it == requests_.end()) {
+            if (request) {
+                index(*request);
+                requests_.emplace(id, std::move(*request));
+            }
+        } else if (!request) {
+            unindex(it->second);
             requests_.erase(it);
+        } else {
+            // A request's requester, key and terms never change: only its lifecycle indexes
+            // move, and only when its status or closing time did.
+            if (it->second.status != request->status || it->second.closed_at != request->closed_at) {
+                unindex_lifecycle(it->second);
+                index_lifecycle(*request);
+            }
+            it->second = std::move(*request);
         }
     }
 }

@@ -131,6 +131,8 @@ private:
     void commit(Transaction& tx);
     void index(const Request& r);
     void unindex(const Request& r);
+    void index_lifecycle(const Request& r);
+    void unindex_lifecycle(const Request& r);
     uint64_t prune_time(const Request& r) const;
 
     Config config_;

@@ -1,0 +1,167 @@
+// End-to-end throughput and added latency of the coordinator with proving replaced by an
+// instantly available precomputed proof (verification still runs, batched): 100 provers
+// connected to the stream, requester threads submitting, each request locked and fulfilled by
+// the prover it falls to. The load generator runs in the same process and shares the machine's
+// cores with the coordinator.
+//
+//   coordinator_bench --benchmark_filter=ServiceEndToEnd
+// Counters: requests_per_s (settled requests per wall second), p50_ms / p99_ms (submit sent ->
+// fulfil acknowledged, i.e. the full path: submit, stream delivery, lock, verify, settle).
+#include "coordinator/service.hpp"
+
+#include "coordinator/service_test_support.hpp"
+#include "coordinator/websocket_client.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace provernet::coordinator::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void BM_ServiceEndToEnd(benchmark::State& state)
+{
+    const size_t total = static_cast<size_t>(state.range(0));
+    const size_t n_provers = static_cast<size_t>(state.range(1));
+    const size_t n_requesters = 4, n_drivers = 4, max_outstanding = 256;
+    const Zk& z = zk();
+
+    for (auto _ : state) {
+        const fs::path dir = fresh_dir("bench");
+        const settlement::PrivateKey op = test_key(0x0b);
+        ServiceConfig config = test_service_config(dir, op);
+        config.max_zkey_bytes = 8 << 20;
+        Service service(config);
+        service.start();
+        const uint16_t port = service.port();
+
+        HttpClient h("127.0.0.1", port);
+        const std::string circuit =
+            h.request("PUT", "/v1/circuits/poseidon-preimage", z.zkey_bytes, "application/octet-stream").json().at("circuit");
+        std::vector<std::unique_ptr<ActionClient>> provers, requesters;
+        ActionClient o("127.0.0.1", port, op);
+        for (size_t i = 0; i < n_provers; ++i) {
+            provers.push_back(std::make_unique<ActionClient>("127.0.0.1", port, test_key(0x10000 + i)));
+            o.act("deposit", {{"account", provers.back()->address()}, {"amount", "1000000000"}});
+            provers.back()->act("stake", {{"amount", "500000000"}});
+            provers.back()->act("register_prover", {{"capacity", 1000}});
+        }
+        for (size_t i = 0; i < n_requesters; ++i) {
+            requesters.push_back(std::make_unique<ActionClient>("127.0.0.1", port, test_key(0x20000 + i)));
+            o.act("deposit", {{"account", requesters.back()->address()}, {"amount", "1000000000000"}});
+        }
+        std::vector<std::unique_ptr<WebSocketClient>> streams;
+        for (size_t i = 0; i < n_provers; ++i) {
+            streams.push_back(std::make_unique<WebSocketClient>());
+            streams.back()->connect("127.0.0.1", port, "/v1/stream");
+        }
+
+        std::mutex mutex;
+        std::condition_variable room;
+        std::map<uint64_t, Clock::time_point> submitted_at;
+        std::vector<double> latencies_ms;
+        size_t outstanding = 0;
+        std::atomic<size_t> settled{0}, failures{0}, next{0}, finished{0};
+        std::atomic<bool> done{false};
+
+        const auto start = Clock::now();
+        std::vector<std::thread> threads;
+        for (size_t r = 0; r < n_requesters; ++r) {
+            threads.emplace_back([&, r] {
+                ActionClient& c = *requesters[r];
+                for (size_t i; (i = next++) < total;) {
+                    {
+                        std::unique_lock lock(mutex);
+                        room.wait(lock, [&] { return outstanding < max_outstanding; });
+                        ++outstanding;
+                    }
+                    const auto t0 = Clock::now();
+                    HttpResponse resp = c.send("submit_request",
+                                               request_body(circuit, "b" + std::to_string(i), {{"preimage", {"1", "2"}}}, 1000, 10));
+                    if (!resp.ok()) {
+                        ++failures;
+                        std::lock_guard lock(mutex);
+                        --outstanding;
+                        if (++finished == total) done = true;
+                        continue;
+                    }
+                    std::lock_guard lock(mutex);
+                    submitted_at.emplace(resp.json().at("request_id").get<uint64_t>(), t0);
+                }
+            });
+        }
+        for (size_t d = 0; d < n_drivers; ++d) {
+            threads.emplace_back([&, d] {
+                while (!done) {
+                    bool idle = true;
+                    for (size_t p = d; p < n_provers; p += n_drivers) {
+                        std::optional<std::string> m;
+                        while ((m = streams[p]->read(std::chrono::milliseconds(0)))) {
+                            idle = false;
+                            if (m->find("\"request_submitted\"") == std::string::npos) continue;
+                            const nlohmann::json j = nlohmann::json::parse(*m);
+                            const uint64_t id = j["event"]["request_id"];
+                            if (id % n_provers != p) continue;  // another prover's turn
+                            ActionClient& c = *provers[p];
+                            if (!c.send("lock", {{"request_id", id}}).ok()) {
+                                ++failures;
+                                std::lock_guard lock(mutex);
+                                --outstanding;
+                                room.notify_all();
+                                if (++finished == total) done = true;
+                                continue;
+                            }
+                            HttpResponse f = c.send("fulfill", {{"request_id", id}, {"proof", z.proof12.proof},
+                                                                {"public_signals", z.proof12.public_signals}});
+                            const auto t1 = Clock::now();
+                            if (!f.ok()) ++failures;
+                            std::lock_guard lock(mutex);
+                            auto it = submitted_at.find(id);
+                            if (it != submitted_at.end())
+                                latencies_ms.push_back(std::chrono::duration<double, std::milli>(t1 - it->second).count());
+                            --outstanding;
+                            room.notify_all();
+                            ++settled;
+                            if (++finished == total) done = true;
+                        }
+                    }
+                    if (idle) std::this_thread::sleep_for(std::chrono::microseconds(200));
+                }
+            });
+        }
+        while (!done) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            if (Clock::now() - start > std::chrono::seconds(300)) break;
+        }
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        done = true;
+        room.notify_all();
+        for (std::thread& t : threads) t.join();
+
+        std::sort(latencies_ms.begin(), latencies_ms.end());
+        auto pct = [&](double q) {
+            return latencies_ms.empty() ? 0.0 : latencies_ms[std::min(latencies_ms.size() - 1, size_t(q * latencies_ms.size()))];
+        };
+        state.counters["requests_per_s"] = static_cast<double>(settled) / seconds;
+        state.counters["p50_ms"] = pct(0.50);
+        state.counters["p99_ms"] = pct(0.99);
+        state.counters["settled"] = static_cast<double>(settled);
+        state.counters["failures"] = static_cast<double>(failures);
+        state.counters["paid_twice"] = static_cast<double>(service.audit().requests_paid_twice);
+        for (auto& s : streams) s.reset();
+        service.stop();
+        fs::remove_all(dir);
+    }
+}
+BENCHMARK(BM_ServiceEndToEnd)->Args({2000, 100})->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+}  // namespace
+}  // namespace provernet::coordinator::test

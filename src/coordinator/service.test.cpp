@@ -1,0 +1,372 @@
+// The coordinator service over loopback: every action, the authentication and replay checks,
+// proof verification (valid, invalid, bound to other inputs), restart from the log, the stream.
+#include "coordinator/service.hpp"
+
+#include "coordinator/service_test_support.hpp"
+#include "coordinator/websocket_client.hpp"
+#include "settlement/envelope.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace provernet::coordinator::test {
+namespace {
+
+class ServiceTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        zk();  // set up the circuit before the clock-sensitive parts
+        dir_ = fresh_dir("service");
+        start();
+    }
+    void TearDown() override
+    {
+        service_.reset();
+        fs::remove_all(dir_);
+    }
+    void start(std::function<void(ServiceConfig&)> tweak = {})
+    {
+        ServiceConfig c = test_service_config(dir_, op_);
+        if (tweak) tweak(c);
+        service_ = std::make_unique<Service>(c);
+        service_->start();
+    }
+    void restart(std::function<void(ServiceConfig&)> tweak = {})
+    {
+        service_.reset();
+        start(std::move(tweak));
+    }
+    ActionClient client(const settlement::PrivateKey& key) { return ActionClient("127.0.0.1", service_->port(), key); }
+    HttpClient http() { return HttpClient("127.0.0.1", service_->port()); }
+
+    std::string register_circuit(const std::string& program, const std::string& bytes)
+    {
+        HttpResponse r = http().request("PUT", "/v1/circuits/" + program, bytes, "application/octet-stream");
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.json().at("circuit").get<std::string>();
+    }
+    // Funds alice (requester) and bob (prover, staked and registered).
+    void fund()
+    {
+        ActionClient o = client(op_);
+        o.act("deposit", {{"account", alice_.address().to_lower_string()}, {"amount", "100000"}});
+        o.act("deposit", {{"account", bob_.address().to_lower_string()}, {"amount", "100000"}});
+        o.act("deposit", {{"account", carol_.address().to_lower_string()}, {"amount", "100000"}});
+        ActionClient b = client(bob_);
+        b.act("stake", {{"amount", "50000"}});
+        b.act("register_prover", {{"capacity", 10}});
+        ActionClient c = client(carol_);
+        c.act("stake", {{"amount", "50000"}});
+        c.act("register_prover", {{"capacity", 10}});
+    }
+    nlohmann::json account(const settlement::PrivateKey& key)
+    {
+        return http().get_json("/v1/accounts/" + key.address().to_lower_string());
+    }
+    static std::string balance(const nlohmann::json& account) { return account["account"]["balance"].dump(); }
+
+    fs::path dir_;
+    std::unique_ptr<Service> service_;
+    settlement::PrivateKey op_ = test_key(0x0b);
+    settlement::PrivateKey alice_ = test_key(0xa11ce);
+    settlement::PrivateKey bob_ = test_key(0xb0b);
+    settlement::PrivateKey carol_ = test_key(0xca201);
+};
+
+TEST_F(ServiceTest, FullFlowPaysOnceAndServesTheProof)
+{
+    const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
+    EXPECT_EQ(register_circuit("poseidon-preimage", zk().zkey_bytes), circuit);  // idempotent
+    fund();
+    ActionClient a = client(alice_), b = client(bob_), c = client(carol_);
+    const nlohmann::json body = request_body(circuit, "job-1", {{"preimage", {"1", "2"}}});
+    const nlohmann::json submitted = a.act("submit_request", body);
+    const uint64_t id = submitted.at("request_id");
+    EXPECT_FALSE(submitted.at("duplicate").get<bool>());
+    // Same key and content: the same request.
+    const nlohmann::json again = a.act("submit_request", body);
+    EXPECT_EQ(again.at("request_id"), id);
+    EXPECT_TRUE(again.at("duplicate").get<bool>());
+    nlohmann::json changed = body;
+    changed["max_price"] = "999";
+    EXPECT_EQ(a.send("submit_request", changed).status, 409);
+
+    const nlohmann::json open = http().get_json("/v1/open?prover=" + bob_.address().to_lower_string());
+    ASSERT_FALSE(open.at("requests").empty());
+    EXPECT_EQ(open["requests"][0]["request_id"], id);
+
+    b.act("lock", {{"request_id", id}});
+    EXPECT_EQ(c.send("lock", {{"request_id", id}}).status, 409);  // already locked
+    const nlohmann::json done = b.act("fulfill", {{"request_id", id},
+                                                 {"proof", zk().proof12.proof},
+                                                 {"public_signals", zk().proof12.public_signals}});
+    EXPECT_TRUE(done.at("valid").get<bool>());
+    bool fulfilled = false;
+    for (const auto& e : done.at("events")) fulfilled |= e.at("type") == "request_fulfilled";
+    EXPECT_TRUE(fulfilled) << done.dump();
+
+    // A second delivery (by anyone) pays nothing.
+    HttpResponse second = c.send("fulfill", {{"request_id", id},
+                                            {"proof", zk().proof12.proof},
+                                            {"public_signals", zk().proof12.public_signals}});
+    EXPECT_EQ(second.status, 409) << second.body;
+
+    const nlohmann::json proof = http().get_json("/v1/requests/" + std::to_string(id) + "/proof");
+    EXPECT_EQ(proof.at("public_signals"), zk().proof12.public_signals);
+    EXPECT_EQ(proof.at("prover"), bob_.address().to_lower_string());
+    const nlohmann::json request = http().get_json("/v1/requests/" + std::to_string(id));
+    EXPECT_EQ(request.at("state"), "fulfilled");
+    EXPECT_EQ(request.at("inputs"), (nlohmann::json{{"preimage", {"1", "2"}}}));
+
+    const settlement::LedgerTotals bob_totals = service_->ledger_totals(bob_.address().to_lower_string());
+    EXPECT_GT(bob_totals.earned, 0u);
+    EXPECT_LE(bob_totals.earned, 1000u);
+    const LedgerAudit audit = service_->audit();
+    EXPECT_EQ(audit.requests_paid_twice, 0u);
+    EXPECT_EQ(audit.requests_overpaid, 0u);
+    EXPECT_NO_THROW(market::Market::from_json(service_->market_snapshot()).check_invariants());
+}
+
+TEST_F(ServiceTest, ForgedSignatureIsRejected)
+{
+    fund();
+    const std::string victim = alice_.address().to_lower_string();
+    // Signed by bob but claiming to be alice.
+    settlement::SignedAction forged = settlement::sign_action(bob_, "withdraw", {{"amount", "10"}}, 1, unix_time_ms() + 60'000,
+                                                              "provernet-local");
+    forged.signer = alice_.address();
+    HttpResponse r = http().post("/v1/actions", nlohmann::json(forged).dump());
+    EXPECT_EQ(r.status, 401) << r.body;
+    // Alice's own signature with the body changed afterwards.
+    nlohmann::json tampered = nlohmann::json::parse(
+        signed_action_json(alice_, "withdraw", {{"amount", "10"}}, 2, unix_time_ms() + 60'000, "provernet-local"));
+    tampered["body"]["amount"] = "90000";
+    r = http().post("/v1/actions", tampered.dump());
+    EXPECT_EQ(r.status, 401) << r.body;
+    EXPECT_EQ(account(alice_)["account"]["balance"], "100000");
+}
+
+TEST_F(ServiceTest, ReplayedAndStaleNoncesAreRejected)
+{
+    fund();
+    const std::string text =
+        signed_action_json(alice_, "withdraw", {{"amount", "10"}}, 5'000, unix_time_ms() + 60'000, "provernet-local");
+    EXPECT_EQ(http().post("/v1/actions", text).status, 200);
+    HttpResponse replay = http().post("/v1/actions", text);
+    EXPECT_EQ(replay.status, 409) << replay.body;
+    EXPECT_NE(replay.body.find("stale nonce"), std::string::npos);
+    const std::string older =
+        signed_action_json(alice_, "withdraw", {{"amount", "10"}}, 4'999, unix_time_ms() + 60'000, "provernet-local");
+    EXPECT_EQ(http().post("/v1/actions", older).status, 409);
+    EXPECT_EQ(account(alice_)["account"]["balance"], "99990");  // withdrawn once
+
+    // The nonce survives a restart.
+    restart();
+    EXPECT_EQ(http().post("/v1/actions", text).status, 409);
+    EXPECT_EQ(account(alice_)["account"]["balance"], "99990");
+}
+
+TEST_F(ServiceTest, ExpiredFarFutureAndWrongDomainAreRejected)
+{
+    fund();
+    const uint64_t now = unix_time_ms();
+    auto post = [&](uint64_t nonce, uint64_t expires, const std::string& domain) {
+        return http().post("/v1/actions", signed_action_json(alice_, "withdraw", {{"amount", "1"}}, nonce, expires, domain));
+    };
+    EXPECT_EQ(post(10, now - 1, "provernet-local").status, 401);
+    EXPECT_EQ(post(11, now + 3'600'000, "provernet-local").status, 401);
+    HttpResponse wrong = post(12, now + 60'000, "provernet-mainnet");
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_NE(wrong.body.find("domain"), std::string::npos) << wrong.body;
+    EXPECT_EQ(account(alice_)["account"]["balance"], "100000");
+}
+
+TEST_F(ServiceTest, ActionsMoveOnlyTheSignersFunds)
+{
+    fund();
+    const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
+    ActionClient a = client(alice_), b = client(bob_);
+    // Naming another account is not part of any action: refused as an unknown field.
+    for (const char* action : {"withdraw", "stake", "request_unstake"}) {
+        HttpResponse r = b.send(action, {{"account", alice_.address().to_lower_string()}, {"amount", "10"}});
+        EXPECT_EQ(r.status, 400) << action << ": " << r.body;
+        EXPECT_NE(r.body.find("account"), std::string::npos) << r.body;
+    }
+    // Only the operator credits accounts.
+    EXPECT_EQ(b.send("deposit", {{"account", bob_.address().to_lower_string()}, {"amount", "10"}}).status, 403);
+    // Bob's withdraw moves bob's balance.
+    b.act("withdraw", {{"amount", "100"}});
+    EXPECT_EQ(account(bob_)["account"]["balance"], "49900");
+    EXPECT_EQ(account(alice_)["account"]["balance"], "100000");
+    // Alice cannot spend more than she has, and bob cannot cancel alice's request.
+    EXPECT_EQ(a.send("withdraw", {{"amount", "100001"}}).status, 409);
+    const uint64_t id = a.act("submit_request", request_body(circuit, "k", {{"preimage", {"1", "2"}}})).at("request_id");
+    EXPECT_EQ(b.send("cancel", {{"request_id", id}}).status, 403);
+    a.act("cancel", {{"request_id", id}});
+    EXPECT_EQ(account(alice_)["account"]["balance"], "100000");
+}
+
+TEST_F(ServiceTest, MalformedAndOversizedInputGetClearErrors)
+{
+    HttpClient h = http();
+    HttpResponse r = h.post("/v1/actions", "{not json");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.json().at("error").get<std::string>(), "");
+    EXPECT_EQ(h.post("/v1/actions", "[1,2,3]").status, 400);
+    EXPECT_EQ(h.post("/v1/actions", R"({"action":"withdraw"})").status, 400);
+    ActionClient a = client(alice_);
+    r = a.send("teleport", {{"amount", "1"}});
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("unknown action"), std::string::npos);
+    r = a.send("withdraw", {{"amount", "-5"}});
+    EXPECT_EQ(r.status, 400) << r.body;
+    r = a.send("withdraw", {});
+    EXPECT_EQ(r.status, 400) << r.body;
+    // Larger than the action limit (256 KiB here) but under the server's (the zkey limit).
+    EXPECT_EQ(h.post("/v1/actions", std::string(300 * 1024, 'x')).status, 413);
+    // Larger than the server's own limit.
+    HttpClient big = http();
+    EXPECT_EQ(big.post("/v1/actions", std::string(5 << 20, 'x')).status, 413);
+    // Unknown things.
+    EXPECT_EQ(http().get("/v1/requests/12345").status, 404);
+    EXPECT_EQ(http().get("/v1/requests/abc").status, 400);
+    EXPECT_EQ(http().get("/v1/accounts/0x12").status, 400);
+    EXPECT_EQ(a.send("lock", {{"request_id", 777}}).status, 404);
+    EXPECT_EQ(http().request("PUT", "/v1/circuits/no-such-program", "x").status, 404);
+    EXPECT_EQ(http().request("PUT", "/v1/circuits/poseidon-preimage", "not a zkey").status, 400);
+    // A key of another circuit shape.
+    HttpResponse wrong = http().request("PUT", "/v1/circuits/merkle-membership-20", zk().zkey_bytes);
+    EXPECT_EQ(wrong.status, 400) << wrong.body;
+    EXPECT_NE(wrong.body.find("does not fit"), std::string::npos) << wrong.body;
+    // Still up.
+    EXPECT_EQ(http().get_json("/v1/info").at("domain"), "provernet-local");
+}
+
+TEST_F(ServiceTest, InvalidProofSlashesTheLockHolder)
+{
+    const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
+    fund();
+    ActionClient a = client(alice_), b = client(bob_);
+    const uint64_t id = a.act("submit_request", request_body(circuit, "j", {{"preimage", {"1", "2"}}})).at("request_id");
+    b.act("lock", {{"request_id", id}});
+    nlohmann::json signals = zk().proof12.public_signals;
+    signals[0] = "12345";  // a valid-looking signal the proof is not for
+    const nlohmann::json r = b.act("fulfill", {{"request_id", id}, {"proof", zk().proof12.proof}, {"public_signals", signals}});
+    EXPECT_FALSE(r.at("valid").get<bool>());
+    bool slashed = false;
+    for (const auto& e : r.at("events")) slashed |= e.at("type") == "prover_slashed";
+    EXPECT_TRUE(slashed) << r.dump();
+    EXPECT_EQ(http().get("/v1/requests/" + std::to_string(id) + "/proof").status, 404);
+    // Wrong number of signals: a usage error, not a verdict.
+    EXPECT_EQ(b.send("fulfill", {{"request_id", id}, {"proof", zk().proof12.proof}, {"public_signals", {"1", "2"}}}).status,
+              400);
+    // A malformed proof: 400 naming the problem.
+    HttpResponse bad = b.send("fulfill", {{"request_id", id}, {"proof", {{"pi_a", 1}}}, {"public_signals", signals}});
+    EXPECT_EQ(bad.status, 400) << bad.body;
+}
+
+TEST_F(ServiceTest, ProofOfOtherInputsIsInvalidWhenSignalsAreBound)
+{
+    const std::string circuit = register_circuit("poseidon-preimage-bound", zk().bound_zkey_bytes);
+    fund();
+    ActionClient a = client(alice_), b = client(bob_), c = client(carol_);
+    // Inputs the program refuses: 400 at submit.
+    EXPECT_EQ(a.send("submit_request", request_body(circuit, "bad", {{"preimage", {"1"}}})).status, 400);
+    const uint64_t id = a.act("submit_request", request_body(circuit, "j", {{"preimage", {"1", "2"}}})).at("request_id");
+    b.act("lock", {{"request_id", id}});
+    // A valid proof, but of the preimage (3, 4).
+    const nlohmann::json r = b.act("fulfill", {{"request_id", id},
+                                              {"proof", zk().bound_proof34.proof},
+                                              {"public_signals", zk().bound_proof34.public_signals}});
+    EXPECT_FALSE(r.at("valid").get<bool>());
+    EXPECT_NE(r.at("reason").get<std::string>().find("inputs"), std::string::npos);
+    // The right proof from another prover settles it.
+    const nlohmann::json ok = c.act("fulfill", {{"request_id", id},
+                                               {"proof", zk().bound_proof12.proof},
+                                               {"public_signals", zk().bound_proof12.public_signals}});
+    EXPECT_TRUE(ok.at("valid").get<bool>()) << ok.dump();
+    EXPECT_EQ(service_->audit().requests_paid_twice, 0u);
+}
+
+TEST_F(ServiceTest, RestartReplaysTheLogWithAndWithoutSnapshots)
+{
+    const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
+    fund();
+    ActionClient a = client(alice_), b = client(bob_);
+    for (int i = 0; i < 4; ++i) {
+        const uint64_t id =
+            a.act("submit_request", request_body(circuit, "k" + std::to_string(i), {{"preimage", {"1", "2"}}})).at("request_id");
+        if (i % 2 == 0) {
+            b.act("lock", {{"request_id", id}});
+            b.act("fulfill", {{"request_id", id}, {"proof", zk().proof12.proof}, {"public_signals", zk().proof12.public_signals}});
+        }
+    }
+    const nlohmann::json before = service_->market_snapshot();
+    const uint64_t commands = service_->command_count();
+    const uint64_t events = service_->event_seq();
+    restart();
+    EXPECT_EQ(service_->market_snapshot()["requests"], before["requests"]);
+    EXPECT_EQ(service_->market_snapshot()["accounts"], before["accounts"]);
+    EXPECT_EQ(service_->command_count(), commands);
+    EXPECT_EQ(service_->event_seq(), events);
+    EXPECT_EQ(http().get_json("/v1/circuits").size(), 1u);
+    // Snapshots every 3 commands: the restart starts from one and replays the rest.
+    restart([](ServiceConfig& c) { c.snapshot_every = 3; });
+    a = client(alice_);
+    for (int i = 0; i < 5; ++i) a.act("withdraw", {{"amount", "1"}});
+    const nlohmann::json with_snapshots = service_->market_snapshot();
+    restart([](ServiceConfig& c) { c.snapshot_every = 3; });
+    EXPECT_EQ(service_->market_snapshot()["accounts"], with_snapshots["accounts"]);
+    EXPECT_EQ(service_->command_count(), commands + 5);
+    // Another market configuration on the same data dir is refused.
+    service_.reset();
+    ServiceConfig other = test_service_config(dir_, op_);
+    other.market.fee_bps = 7;
+    EXPECT_THROW(Service{other}, std::runtime_error);
+    start();
+}
+
+TEST_F(ServiceTest, StreamSendsHelloOpenViewAndEventsInOrder)
+{
+    const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
+    fund();
+    WebSocketClient ws;
+    ws.connect("127.0.0.1", service_->port(), "/v1/stream");
+    auto hello = ws.read_json(std::chrono::seconds(5));
+    ASSERT_TRUE(hello);
+    EXPECT_EQ((*hello)["type"], "hello");
+    const uint64_t start_seq = (*hello)["seq"];
+    auto open = ws.read_json(std::chrono::seconds(5));
+    ASSERT_TRUE(open);
+    EXPECT_EQ((*open)["type"], "open");
+    ActionClient a = client(alice_);
+    const uint64_t id = a.act("submit_request", request_body(circuit, "s", {{"preimage", {"1", "2"}}})).at("request_id");
+    bool saw_event = false, saw_open = false;
+    for (int i = 0; i < 20 && !(saw_event && saw_open); ++i) {
+        auto m = ws.read_json(std::chrono::seconds(2));
+        if (!m) break;
+        if ((*m)["type"] == "event") {
+            EXPECT_EQ((*m)["seq"], start_seq + 1);
+            EXPECT_EQ((*m)["event"]["type"], "request_submitted");
+            EXPECT_EQ((*m)["event"]["request_id"], id);
+            saw_event = true;
+        } else if ((*m)["type"] == "open" && !(*m)["requests"].empty()) {
+            saw_open = true;
+        }
+    }
+    EXPECT_TRUE(saw_event);
+    EXPECT_TRUE(saw_open);
+    ws.send({{"type", "ping"}});
+    bool pong = false;
+    for (int i = 0; i < 10 && !pong; ++i) {
+        auto m = ws.read_json(std::chrono::seconds(2));
+        if (!m) break;
+        pong = (*m)["type"] == "pong";
+    }
+    EXPECT_TRUE(pong);
+}
+
+}  // namespace
+}  // namespace provernet::coordinator::test

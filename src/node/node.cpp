@@ -1,0 +1,498 @@
+// The prover node's loop and jobs (see node.hpp).
+#include "node/node.hpp"
+
+#include "circuit/builder.hpp"
+#include "coordinator/client.hpp"
+#include "coordinator/websocket_client.hpp"
+#include "node/circuit_cache.hpp"
+#include "node/policy.hpp"
+#include "snark/groth16_prover.hpp"
+#include "snark/json_io.hpp"
+
+#include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+#include <list>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace provernet::node {
+
+namespace {
+
+using coordinator::unix_ms;
+using Clock = std::chrono::steady_clock;
+
+uint64_t parse_amount(const nlohmann::json& v)
+{
+    if (v.is_number_unsigned()) return v.get<uint64_t>();
+    if (v.is_string()) return std::stoull(v.get<std::string>());
+    return 0;
+}
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+}  // namespace
+
+struct Node::Impl {
+    NodeConfig config;
+    std::shared_ptr<coordinator::ActionSigner> signer;
+    std::string me;  // lowercase address
+    CircuitCache cache;
+    Policy policy;
+
+    std::mutex mutex;  // everything below
+    SpeedModel speed;
+    Breaker breaker;
+    bool paused = false;
+    int64_t clock_offset_ms = 0;  // coordinator time - local time
+
+    struct Job {
+        uint64_t request_id = 0;
+        std::thread thread;
+        std::atomic<bool> done{false};
+    };
+    std::list<Job> jobs;
+    std::set<uint64_t> active;                 // request ids of jobs in progress
+    std::map<uint64_t, uint64_t> skip_until;   // request id -> local ms: do not retry before
+    std::set<uint64_t> given_up;               // requests this node failed or was slashed on
+    std::set<uint64_t> announced;              // listen-only: logged once
+    std::map<uint64_t, std::string> request_circuit;  // request id -> circuit identity (immutable)
+    const std::atomic<bool>* stop = nullptr;
+
+    Impl(NodeConfig c, settlement::PrivateKey key)
+        : config(std::move(c)), signer(std::make_shared<coordinator::ActionSigner>(std::move(key))),
+          me(signer->address()), cache(config.cache_dir),
+          speed(config.initial_seconds_per_constraint, 5e-8), breaker(config.max_consecutive_failures)
+    {
+        policy.safety = config.safety_factor;
+        policy.margin_ms = config.margin_ms;
+        policy.min_price_per_kconstraint = config.min_price_per_kconstraint;
+    }
+
+    void log(const char* format, ...) __attribute__((format(printf, 2, 3)))
+    {
+        char text[1024];
+        va_list args;
+        va_start(args, format);
+        std::vsnprintf(text, sizeof text, format, args);
+        va_end(args);
+        const uint64_t ms = unix_ms();
+        const std::time_t s = static_cast<std::time_t>(ms / 1000);
+        std::tm tm{};
+        gmtime_r(&s, &tm);
+        std::fprintf(stderr, "%02d:%02d:%02d.%03d [%s] %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     static_cast<int>(ms % 1000), config.name.c_str(), text);
+        std::fflush(stderr);
+    }
+
+    coordinator::Client new_client() { return coordinator::Client(config.coordinator, signer); }
+
+    uint64_t coordinator_now()
+    {
+        std::lock_guard lock(mutex);
+        return static_cast<uint64_t>(static_cast<int64_t>(unix_ms()) + clock_offset_ms);
+    }
+
+    bool sleep_interruptible(std::chrono::milliseconds d)
+    {
+        const auto end = Clock::now() + d;
+        while (Clock::now() < end) {
+            if (stop->load()) return false;
+            std::this_thread::sleep_for(std::min<Clock::duration>(end - Clock::now(), std::chrono::milliseconds(50)));
+        }
+        return true;
+    }
+
+    // --- Start ----------------------------------------------------------------------------
+
+    bool wait_for_coordinator(coordinator::Client& client)
+    {
+        coordinator::Backoff backoff(std::chrono::milliseconds(200), std::chrono::milliseconds(5'000));
+        while (!stop->load()) {
+            try {
+                const nlohmann::json info = client.info();
+                std::lock_guard lock(mutex);
+                clock_offset_ms = static_cast<int64_t>(info.at("time_ms").get<uint64_t>()) - static_cast<int64_t>(unix_ms());
+                return true;
+            } catch (const std::exception& e) {
+                log("coordinator %s not reachable (%s); retrying", config.coordinator.c_str(), e.what());
+                if (!sleep_interruptible(backoff.next_delay())) return false;
+            }
+        }
+        return false;
+    }
+
+    void prepare_account(coordinator::Client& client)
+    {
+        nlohmann::json a = client.account(me);
+        const bool registered = a.contains("prover") && a["prover"].is_object();
+        if (!registered || a["prover"].value("capacity", uint64_t{0}) != config.capacity) {
+            client.register_prover(config.capacity);
+            log("registered as a prover with capacity %u", config.capacity);
+        }
+        if (registered) paused = a["prover"].value("paused", false);
+        const uint64_t stake = parse_amount(a["account"]["stake"]);
+        const uint64_t balance = parse_amount(a["account"]["balance"]);
+        if (stake < config.stake) {
+            const uint64_t add = std::min(config.stake - stake, balance);
+            if (add > 0) client.stake(add);
+            log("staked %llu (stake now %llu of the %llu wanted; balance was %llu)", static_cast<unsigned long long>(add),
+                static_cast<unsigned long long>(stake + add), static_cast<unsigned long long>(config.stake),
+                static_cast<unsigned long long>(balance));
+        }
+    }
+
+    // One real proof of the smallest registered circuit with its example inputs.
+    void calibrate(coordinator::Client& client)
+    {
+        const nlohmann::json list = client.circuits();
+        const nlohmann::json* smallest = nullptr;
+        for (const auto& c : list)
+            if (!smallest || c.value("constraints", uint64_t{0}) < (*smallest).value("constraints", uint64_t{0}))
+                smallest = &c;
+        if (!smallest) {
+            log("no circuit registered yet: estimating %.2g s per constraint until the first proof",
+                config.initial_seconds_per_constraint);
+            return;
+        }
+        const std::string id = smallest->at("circuit").get<std::string>();
+        try {
+            auto loaded = cache.load(client, id, speed, mutex);
+            const auto t0 = Clock::now();
+            circuit::Builder b = circuit::build_circuit(
+                loaded->spec, circuit::Inputs(loaded->spec.example_input, "example input"), circuit::Mode::witness_only);
+            snark::groth16_prove(*loaded->zkey, b.witness_file());
+            const double s = seconds_since(t0);
+            std::lock_guard lock(mutex);
+            speed.record_proof(loaded->info.constraints, s);
+            log("calibrated on %s (%llu constraints): %.3f s, %.3g s per constraint", loaded->info.program.c_str(),
+                static_cast<unsigned long long>(loaded->info.constraints), s, speed.seconds_per_constraint());
+        } catch (const std::exception& e) {
+            log("calibration on circuit %s failed: %s", id.c_str(), e.what());
+        }
+    }
+
+    // --- Jobs -----------------------------------------------------------------------------
+
+    enum class Outcome { delivered, lost_race, failed, abandoned };
+
+    void finish_job(uint64_t id, Outcome outcome)
+    {
+        std::lock_guard lock(mutex);
+        active.erase(id);
+        if (outcome == Outcome::delivered) breaker.success();
+        if (outcome == Outcome::failed) {
+            breaker.failure();
+            given_up.insert(id);
+            if (breaker.open())
+                log("circuit breaker open after %u consecutive failures: taking no new work", breaker.failures());
+        }
+        if (outcome == Outcome::lost_race) skip_until[id] = unix_ms() + 2'000;
+    }
+
+    // The state of a request after an ambiguous action: did our lock/proof land?
+    nlohmann::json reread(coordinator::Client& client, uint64_t id)
+    {
+        for (int i = 0; i < 20 && !stop->load(); ++i) {
+            try {
+                return client.request(id);
+            } catch (const coordinator::HttpClientError&) {
+                sleep_interruptible(std::chrono::milliseconds(250));
+            }
+        }
+        return nlohmann::json::object();
+    }
+
+    Outcome run_job(uint64_t id, bool lock_first, uint64_t deadline)
+    {
+        coordinator::Client client = new_client();
+        if (lock_first) {
+            try {
+                const nlohmann::json r = client.lock(id);
+                uint64_t price = 0;
+                for (const auto& e : r.value("events", nlohmann::json::array()))
+                    if (e.value("type", "") == "request_locked") price = parse_amount(e["price"]);
+                log("locked request %llu at price %llu", static_cast<unsigned long long>(id),
+                    static_cast<unsigned long long>(price));
+            } catch (const coordinator::CoordinatorError& e) {
+                log("lock of request %llu refused: %s", static_cast<unsigned long long>(id), e.message().c_str());
+                return Outcome::lost_race;
+            } catch (const coordinator::AmbiguousActionError&) {
+                if (reread(client, id).value("holder", "") != me) return Outcome::lost_race;
+                log("locked request %llu (confirmed after a lost answer)", static_cast<unsigned long long>(id));
+            }
+            if (config.fault == Fault::stall) {
+                log("FAULT stall: holding request %llu and never delivering", static_cast<unsigned long long>(id));
+                while (coordinator_now() < deadline + 1'000 && sleep_interruptible(std::chrono::milliseconds(200))) {
+                }
+                return Outcome::abandoned;
+            }
+        }
+
+        nlohmann::json proof_json, signals_json;
+        std::string program;
+        try {
+            const nlohmann::json request = client.request(id);
+            const std::string circuit_id = request.at("spec").at("circuit_id").get<std::string>();
+            auto loaded = cache.load(client, circuit_id, speed, mutex);
+            program = loaded->info.program;
+            log("proving request %llu (%s, %llu constraints)", static_cast<unsigned long long>(id), program.c_str(),
+                static_cast<unsigned long long>(loaded->info.constraints));
+            const auto t0 = Clock::now();
+            circuit::Builder b = circuit::build_circuit(
+                loaded->spec, circuit::Inputs(request.at("inputs"), "request " + std::to_string(id) + " inputs"),
+                circuit::Mode::witness_only);
+            snark::ProveResult proved = snark::groth16_prove(*loaded->zkey, b.witness_file());
+            const double s = seconds_since(t0);
+            {
+                std::lock_guard lock(mutex);
+                speed.record_proof(loaded->info.constraints, s);
+            }
+            log("proved request %llu in %.2f s (now %.3g s per constraint)", static_cast<unsigned long long>(id), s,
+                speed.seconds_per_constraint());
+            if (config.fault == Fault::invalid_proof) {
+                proved.proof.c = proved.proof.a;  // on the curve, so it parses, but not a proof
+                log("FAULT invalid-proof: tampering with the proof of request %llu", static_cast<unsigned long long>(id));
+            }
+            proof_json = nlohmann::json::parse(snark::proof_to_json(proved.proof));
+            signals_json = nlohmann::json::parse(snark::public_to_json(proved.public_signals));
+        } catch (const std::exception& e) {
+            log("request %llu: cannot prove: %s", static_cast<unsigned long long>(id), e.what());
+            return Outcome::failed;
+        }
+        return deliver(client, id, deadline, proof_json, signals_json);
+    }
+
+    // fulfill, resent on connection errors until the deadline.
+    Outcome deliver(coordinator::Client& client, uint64_t id, uint64_t deadline, const nlohmann::json& proof,
+                    const nlohmann::json& signals)
+    {
+        const auto id_ull = static_cast<unsigned long long>(id);
+        while (!stop->load()) {
+            try {
+                const nlohmann::json r = client.fulfill(id, proof, signals);
+                if (r.value("valid", false)) {
+                    log("fulfilled request %llu", id_ull);
+                    return Outcome::delivered;
+                }
+                log("proof for request %llu REJECTED: %s", id_ull, r.value("reason", std::string("invalid")).c_str());
+                return Outcome::failed;
+            } catch (const coordinator::CoordinatorError& e) {
+                // Already fulfilled by us (an earlier copy landed) counts as delivered.
+                const nlohmann::json state = reread(client, id);
+                if (state.value("fulfilled_by", "") == me) return Outcome::delivered;
+                log("fulfil of request %llu refused: %s", id_ull, e.message().c_str());
+                return e.status() == 409 && state.value("state", "") == "fulfilled" ? Outcome::lost_race : Outcome::failed;
+            } catch (const coordinator::AmbiguousActionError&) {
+                if (reread(client, id).value("fulfilled_by", "") == me) return Outcome::delivered;
+            } catch (const std::exception& e) {
+                if (coordinator_now() >= deadline) {
+                    log("request %llu: coordinator unreachable until the deadline (%s)", id_ull, e.what());
+                    return Outcome::failed;
+                }
+                log("request %llu: fulfil not delivered (%s); retrying", id_ull, e.what());
+                sleep_interruptible(std::chrono::milliseconds(500));
+            }
+        }
+        return Outcome::abandoned;
+    }
+
+    void start_job(uint64_t id, bool lock_first, uint64_t deadline)
+    {
+        active.insert(id);
+        Job& job = jobs.emplace_back();
+        job.request_id = id;
+        job.thread = std::thread([this, id, lock_first, deadline, &job] {
+            Outcome outcome = Outcome::failed;
+            try {
+                outcome = run_job(id, lock_first, deadline);
+            } catch (const std::exception& e) {
+                log("request %llu: job failed: %s", static_cast<unsigned long long>(id), e.what());
+            }
+            finish_job(id, outcome);
+            job.done = true;
+        });
+    }
+
+    void reap_jobs(bool all)
+    {
+        for (auto it = jobs.begin(); it != jobs.end();) {
+            if (all || it->done.load()) {
+                it->thread.join();
+                it = jobs.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    // --- Decisions ------------------------------------------------------------------------
+
+    void consider(coordinator::Client& client, const nlohmann::json& lines)
+    {
+        for (const nlohmann::json& line : lines) {
+            const uint64_t id = line.at("request_id").get<uint64_t>();
+            const std::string action = line.value("action", "lock");
+            {
+                std::lock_guard lock(mutex);
+                if (active.count(id) || given_up.count(id)) continue;
+                if (auto it = skip_until.find(id); it != skip_until.end() && unix_ms() < it->second) continue;
+            }
+            try {
+                std::string circuit_id;
+                if (auto it = request_circuit.find(id); it != request_circuit.end()) {
+                    circuit_id = it->second;
+                } else {
+                    const nlohmann::json r = client.request(id);
+                    if (r.value("holder", "") == me && r.value("state", "") != "open") {
+                        given_up.insert(id);  // our own earlier lock (e.g. before a restart): not ours to redo
+                        continue;
+                    }
+                    circuit_id = r.at("spec").at("circuit_id").get<std::string>();
+                    request_circuit[id] = circuit_id;
+                }
+                const CircuitInfo info = cache.info(client, circuit_id);
+                Candidate c;
+                c.now_ms = coordinator_now();
+                c.deadline_ms = line.at("deadline_ms").get<uint64_t>();
+                c.price = parse_amount(line.at("price"));
+                c.constraints = info.constraints;
+                NodeLoad load;
+                {
+                    std::lock_guard lock(mutex);
+                    c.estimate_seconds = speed.prove_seconds(info.constraints) +
+                                         (cache.loaded(circuit_id) ? 0.0 : speed.load_seconds(info.zkey_bytes));
+                    load.capacity = config.capacity;
+                    load.busy = static_cast<unsigned>(active.size());
+                    load.breaker_open = breaker.open();
+                    load.paused = paused;
+                }
+                const LockDecision d = should_take(c, load, policy);
+                if (!d.take) {
+                    if (load.busy >= load.capacity) return;  // nothing else fits either
+                    continue;
+                }
+                if (config.listen_only) {
+                    if (announced.insert(id).second)
+                        log("listen-only: would %s request %llu (%s, %s)", action == "lock" ? "lock" : "fulfil",
+                            static_cast<unsigned long long>(id), info.program.c_str(), d.reason.c_str());
+                    continue;
+                }
+                log("taking request %llu to %s (%s, %s)", static_cast<unsigned long long>(id), action.c_str(),
+                    info.program.c_str(), d.reason.c_str());
+                std::lock_guard lock(mutex);
+                start_job(id, action == "lock", c.deadline_ms);
+            } catch (const coordinator::CoordinatorError& e) {
+                std::lock_guard lock(mutex);
+                skip_until[id] = unix_ms() + 5'000;
+            }
+        }
+    }
+
+    void handle_event(const nlohmann::json& event)
+    {
+        const std::string type = event.value("type", "");
+        if (event.value("prover", "") != me) return;
+        std::lock_guard lock(mutex);
+        const uint64_t id = event.value("request_id", uint64_t{0});
+        if (type == "prover_slashed") {
+            given_up.insert(id);
+            log("SLASHED on request %llu (%s): collateral %s", static_cast<unsigned long long>(id),
+                event.value("reason", "").c_str(), event.value("collateral", "").c_str());
+        } else if (type == "prover_paused") {
+            paused = true;
+            log("the market paused this prover after %llu failures",
+                static_cast<unsigned long long>(event.value("consecutive_failures", uint64_t{0})));
+        } else if (type == "prover_resumed") {
+            paused = false;
+            log("the market resumed this prover");
+        } else if (type == "request_fulfilled") {
+            log("paid for request %llu: price %s, bounty %s", static_cast<unsigned long long>(id),
+                event.value("price", "").c_str(), event.value("bounty", "").c_str());
+        }
+    }
+
+    // --- Main loop ------------------------------------------------------------------------
+
+    int run()
+    {
+        coordinator::Client client = new_client();
+        log("prover %s, coordinator %s, capacity %u%s%s", signer->key().address().to_checksum_string().c_str(),
+            config.coordinator.c_str(), config.capacity, config.listen_only ? ", LISTEN-ONLY" : "",
+            config.fault == Fault::none ? "" : config.fault == Fault::stall ? ", FAULT stall" : ", FAULT invalid-proof");
+        if (!wait_for_coordinator(client)) return 0;
+        if (!config.listen_only) prepare_account(client);
+        if (config.calibrate) calibrate(client);
+
+        coordinator::Backoff backoff(std::chrono::milliseconds(200), std::chrono::milliseconds(5'000));
+        coordinator::WebSocketClient stream;
+        bool connected = false;
+        auto last_poll = Clock::now() - std::chrono::seconds(10);
+        bool view_changed = true;
+        while (!stop->load()) {
+            reap_jobs(false);
+            if (!connected) {
+                try {
+                    stream.connect(client.host(), client.port(), "/v1/stream");
+                    connected = true;
+                    backoff.reset();
+                    log("connected to the coordinator stream");
+                    view_changed = true;
+                } catch (const std::exception& e) {
+                    log("stream: %s; reconnecting", e.what());
+                    sleep_interruptible(backoff.next_delay());
+                    continue;
+                }
+            }
+            try {
+                if (auto message = stream.read_json(std::chrono::milliseconds(200))) {
+                    const std::string type = message->value("type", "");
+                    if (type == "open") view_changed = true;
+                    else if (type == "event" && message->contains("event")) handle_event((*message)["event"]);
+                    else if (type == "hello") {
+                        std::lock_guard lock(mutex);
+                        clock_offset_ms = static_cast<int64_t>(message->value("time_ms", unix_ms())) -
+                                          static_cast<int64_t>(unix_ms());
+                    }
+                }
+            } catch (const std::exception& e) {
+                log("coordinator stream lost (%s); reconnecting", e.what());
+                connected = false;
+                continue;
+            }
+            if (view_changed || Clock::now() - last_poll >= std::chrono::seconds(1)) {
+                view_changed = false;
+                last_poll = Clock::now();
+                try {
+                    const nlohmann::json open = client.open(me, 100);
+                    consider(client, open.at("requests"));
+                } catch (const std::exception& e) {
+                    log("reading open requests failed: %s", e.what());
+                }
+            }
+        }
+        log("stopping: waiting for %zu job(s) in progress", jobs.size());
+        reap_jobs(true);
+        return 0;
+    }
+};
+
+Node::Node(NodeConfig config)
+{
+    settlement::PrivateKey key = coordinator::read_key_file(config.key_file);
+    impl_ = std::make_unique<Impl>(std::move(config), std::move(key));
+}
+
+Node::~Node() = default;
+
+int Node::run(const std::atomic<bool>& stop)
+{
+    impl_->stop = &stop;
+    return impl_->run();
+}
+
+}  // namespace provernet::node
