@@ -175,6 +175,17 @@ Program liquidation_program(size_t accounts, size_t assets)
     p.reference = [accounts, assets](const circuit::Inputs& in) {
         return liquidation_model(read_liquidation_inputs(in, accounts, assets)).to_json();
     };
+    p.bound_public_signals = [accounts, assets](const circuit::Inputs& in) {
+        const LiquidationInputs li = read_liquidation_inputs(in, accounts, assets);
+        std::vector<Fr> prices, risks;
+        for (size_t j = 0; j < li.prices.size(); ++j) {
+            prices.push_back(int128_to_fr(li.prices[j]));
+            risks.push_back(int128_to_fr(li.risk_factors[j]));
+        }
+        return std::vector<std::pair<size_t, Fr>>{{0, circuit::poseidon_commitment(prices)},
+                                                  {1, circuit::poseidon_commitment(risks)},
+                                                  {2, circuit::poseidon_commitment(liquidation_account_words(li))}};
+    };
     p.example_input = liquidation_example_input(accounts, assets);
     p.public_signals =
         "prices_commitment, risk_factors_commitment, accounts_commitment (Poseidon commitments of the raw .32 prices, "

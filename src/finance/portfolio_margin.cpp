@@ -440,6 +440,11 @@ Program portfolio_margin_program(const PortfolioMarginShape& shape)
     p.reference = [shape](const circuit::Inputs& in) {
         return portfolio_margin_model(read_portfolio_margin_inputs(in, shape)).to_json();
     };
+    p.bound_public_signals = [shape](const circuit::Inputs& in) {
+        const PortfolioMarginInputs pm = read_portfolio_margin_inputs(in, shape);
+        return std::vector<std::pair<size_t, Fr>>{{0, circuit::poseidon_commitment(pm_market_words(pm))},
+                                                  {1, circuit::poseidon_commitment(pm_account_words(pm))}};
+    };
     p.example_input = portfolio_margin_example_input(shape);
     p.public_signals =
         "market_commitment (spot, rate, margin factors, spot shocks, instruments with their vol multipliers), "
