@@ -427,6 +427,10 @@ Program black_scholes_program(size_t n_options)
         return black_scholes_result_json(results, black_scholes_inputs_commitment(inputs),
                                          black_scholes_results_commitment(results));
     };
+    p.bound_public_signals = [n_options](const Inputs& in) {
+        return std::vector<std::pair<size_t, Fr>>{
+            {0, black_scholes_inputs_commitment(parse_black_scholes_inputs(in, n_options))}};
+    };
     p.example_input = example_input(n_options);
     const auto scale = [](int k) { return "2^-" + std::to_string(k); };
     p.public_signals =
