@@ -47,6 +47,18 @@ TEST_F(MarketFunds, SupplyOverflowIsAnErrorNotAWrap) {
     conserved();
 }
 
+TEST_F(MarketFunds, UnlockTimeOverflowIsRejectedWithoutChange) {
+    Config c = test_config();
+    c.withdrawal_delay_ms = UINT64_MAX;
+    m = Market(c);
+    fund(bob, 10);
+    must(Stake{bob, 10});
+    now = 1;
+    Error e = fails(RequestUnstake{bob, 5}, ErrorCode::overflow);
+    EXPECT_NE(e.message.find("unstake unlock time"), std::string::npos) << e.message;
+    EXPECT_EQ(acct(bob).stake, 10u);
+}
+
 TEST_F(MarketFunds, ClockMayNotGoBackwards) {
     now = 100;
     fund(alice, 1);

@@ -64,7 +64,7 @@ struct Request {
     uint64_t lock_price = 0;   // the auction price at lock time
     uint64_t locked_at = 0;
     uint64_t collateral = 0;   // holder's collateral still held (0 once returned or slashed)
-    bool forfeited = false;    // the holder was slashed for an invalid proof: no exclusivity
+    bool forfeited = false;    // the holder was slashed (invalid proof, or missed): its lock is dead
     uint64_t bounty = 0;       // slashed share held for the fulfiller, or the requester at expiry
 
     std::string fulfilled_by;  // set when fulfilled
