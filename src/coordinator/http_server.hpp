@@ -25,10 +25,10 @@
 // those that stop answering.
 //
 // Framing of server -> client messages: each WebSocket text message carries one or more compact
-// JSON values separated by '\n' (compact JSON never contains a raw newline). A backlogged
-// connection gets its queued messages coalesced into one WebSocket message, which saves a
-// syscall per message when many subscribers are fed at a high rate. WebSocketClient splits
-// them again; other clients split on '\n'.
+// JSON values separated by '\n' (compact JSON never contains a raw newline). Messages queued
+// while a write is in flight or within ws_flush_interval of the previous write are coalesced
+// into one WebSocket message, which saves a syscall per message when many subscribers are fed
+// at a high rate. WebSocketClient splits them again; other clients split on '\n'.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -147,6 +147,11 @@ struct HttpServerConfig {
     // Time allowed for the opening and closing handshakes; a peer that does not complete a
     // close (a stalled consumer) is then cut off.
     std::chrono::milliseconds ws_handshake_timeout{5'000};
+    // A connection is written at most once per interval: the first message after a quiet
+    // period goes out at once, messages arriving faster are delayed up to the interval and
+    // coalesced (see Framing above). Bounds the syscalls per subscriber when every event is
+    // broadcast to every prover; 0 writes as soon as possible.
+    std::chrono::milliseconds ws_flush_interval{5};
 
     // Unexpected internal errors (never request errors). Default: stderr.
     std::function<void(std::string_view)> log;

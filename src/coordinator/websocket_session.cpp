@@ -37,7 +37,12 @@ class ConnectionHandle;
 class WebSocketSession final : public Connection {
 public:
     WebSocketSession(beast::tcp_stream&& stream, ServerCore& core, const WebSocketRoute& route)
-        : ws_(std::move(stream)), core_(core), route_(route), close_timer_(ws_.get_executor()) {}
+        : ws_(std::move(stream)),
+          executor_(ws_.get_executor()),
+          core_(core),
+          route_(route),
+          close_timer_(ws_.get_executor()),
+          flush_timer_(ws_.get_executor()) {}
     ~WebSocketSession() override { core_.remove_connection(this); }
 
     void start(std::shared_ptr<WebSocketConnection> handle, http::request<http::string_body>&& upgrade) {
@@ -80,7 +85,7 @@ public:
         if (!writing_) {
             writing_ = true;
             lock.unlock();
-            net::post(ws_.get_executor(), [self = self()] { self->write_next(); });
+            net::post(executor_, [self = self()] { self->flush_soon(); });
         }
         return true;
     }
@@ -108,7 +113,7 @@ public:
 
     // Thread-safe.
     void request_close(uint16_t code, std::string reason) {
-        net::post(ws_.get_executor(), [self = self(), code, reason = std::move(reason)]() mutable {
+        net::post(executor_, [self = self(), code, reason = std::move(reason)]() mutable {
             self->begin_close(code, std::move(reason));
         });
     }
@@ -171,7 +176,25 @@ private:
         }
     }
 
+    // At most one write per ws_flush_interval: the first message after a quiet period goes out
+    // at once, later ones wait for the interval and leave together (one syscall instead of one
+    // per message when events stream to many subscribers).
+    void flush_soon() {
+        const auto due = last_write_ + core_.config.ws_flush_interval;
+        if (std::chrono::steady_clock::now() >= due) return write_next();
+        flush_timer_.expires_at(due);
+        flush_timer_.async_wait([self = self()](beast::error_code ec) {
+            if (ec) {
+                std::lock_guard lock(self->mutex_);
+                self->writing_ = false;
+                return;
+            }
+            self->write_next();
+        });
+    }
+
     void write_next() {
+        last_write_ = std::chrono::steady_clock::now();
         {
             std::lock_guard lock(mutex_);
             if (state_ != State::open || queue_.empty()) {
@@ -202,15 +225,17 @@ private:
 
     void on_write(beast::error_code ec) {
         single_.reset();
-        std::lock_guard lock(mutex_);
-        queued_bytes_ -= std::min(queued_bytes_, in_flight_bytes_);
-        in_flight_bytes_ = 0;
-        // On an error the pending read fails too and finishes the session.
-        if (ec || state_ != State::open || queue_.empty()) {
-            writing_ = false;
-            return;
+        {
+            std::lock_guard lock(mutex_);
+            queued_bytes_ -= std::min(queued_bytes_, in_flight_bytes_);
+            in_flight_bytes_ = 0;
+            // On an error the pending read fails too and finishes the session.
+            if (ec || state_ != State::open || queue_.empty()) {
+                writing_ = false;
+                return;
+            }
         }
-        net::post(ws_.get_executor(), [self = self()] { self->write_next(); });
+        flush_soon();
     }
 
     void drop_queue_locked() {
@@ -272,22 +297,26 @@ private:
             leave_channels_locked();
         }
         close_timer_.cancel();
+        flush_timer_.cancel();
         close_socket();
         if (opened_ && route_.on_close) call_safely("on_close", [&] { route_.on_close(*handle_, reason); });
     }
 
     websocket::stream<beast::tcp_stream> ws_;
+    const beast::tcp_stream::executor_type executor_;  // the connection's strand, for other threads
     ServerCore& core_;
     const WebSocketRoute& route_;
     std::shared_ptr<WebSocketConnection> handle_;
     beast::flat_buffer read_buffer_;
     net::steady_timer close_timer_;
+    net::steady_timer flush_timer_;
 
     // Strand-only state.
     bool opened_ = false;
     bool closing_started_ = false;
     bool finished_ = false;
     std::string close_reason_;
+    std::chrono::steady_clock::time_point last_write_{};
     std::shared_ptr<const std::string> single_;  // the message being written, or
     std::string batch_;                           // the coalesced messages being written
 
