@@ -30,8 +30,8 @@ ensure_ptau() {
             return
         fi
     done
-    "$P" ptau new "$k" "$PROVERNET_CACHE/ptau/dev_pot$k.ptau.tmp" >&2
-    mv "$PROVERNET_CACHE/ptau/dev_pot$k.ptau.tmp" "$PROVERNET_CACHE/ptau/dev_pot$k.ptau"
+    "$P" ptau new "$k" "$PROVERNET_CACHE/ptau/dev_pot$k.ptau.tmp.$$" >&2
+    mv "$PROVERNET_CACHE/ptau/dev_pot$k.ptau.tmp.$$" "$PROVERNET_CACHE/ptau/dev_pot$k.ptau"
     echo "$PROVERNET_CACHE/ptau/dev_pot$k.ptau"
 }
 
@@ -43,8 +43,8 @@ ensure_key() {
     if [[ ! -f "$key" ]]; then
         mkdir -p "$PROVERNET_CACHE/keys"
         ptau=$(ensure_ptau "$(circuit_power "$name")")
-        "$P" setup "$name" "$ptau" "$key.tmp" >&2
-        mv "$key.tmp" "$key"
+        "$P" setup "$name" "$ptau" "$key.tmp.$$" >&2
+        mv "$key.tmp.$$" "$key"
     fi
     echo "$key"
 }

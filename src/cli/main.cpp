@@ -1,5 +1,6 @@
 // provernet: the one command, with subcommands.
 #include "cli/circuit_commands.hpp"
+#include "cli/coordinator_command.hpp"
 #include "cli/node_command.hpp"
 #include "cli/request_command.hpp"
 #include "cli/run_command.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char** argv)
     provernet::cli::add_circuit_commands(app);
     provernet::cli::add_setup_commands(app);
     provernet::cli::add_run_command(app);
+    provernet::cli::add_coordinator_command(app);
     provernet::cli::add_node_command(app);
     provernet::cli::add_request_commands(app);
     try {

@@ -48,6 +48,7 @@ struct SubmitArgs {
     std::string circuit, inputs, priority = "batch", idempotency_key;
     uint64_t min_price = 0, max_price = 0, collateral = 0;
     uint64_t ramp_ms = 0, lock_ms = 30'000, timeout_ms = 60'000;
+    uint64_t at_ms = 0;  // the reference time of the ramp and deadlines; 0: now
 };
 
 int submit(const SubmitArgs& a)
@@ -66,7 +67,7 @@ int submit(const SubmitArgs& a)
     r.max_price = a.max_price;
     if (r.min_price > r.max_price) throw std::runtime_error("--min-price is above --max-price");
     r.collateral = a.collateral;
-    const uint64_t now = coordinator::unix_ms();
+    const uint64_t now = a.at_ms != 0 ? a.at_ms : coordinator::unix_ms();
     r.ramp_start_ms = now;
     r.ramp_period_ms = a.ramp_ms;
     r.lock_deadline_ms = now + a.lock_ms;
@@ -131,6 +132,9 @@ void add_request_commands(CLI::App& app)
     sub->add_option("--priority", sa->priority, "liquidation, margin, pricing or batch")->capture_default_str();
     sub->add_option("--collateral", sa->collateral, "stake a prover locks with the request");
     sub->add_option("--idempotency-key", sa->idempotency_key, "resubmitting with it returns the same request");
+    sub->add_option("--at-ms", sa->at_ms,
+                    "Unix ms the ramp starts and the deadlines count from (default now); a resubmission with the "
+                    "same --idempotency-key must repeat it to name the same request");
     sub->callback([sa] { throw CLI::RuntimeError(submit(*sa)); });
 
     auto common = std::make_shared<Common>();

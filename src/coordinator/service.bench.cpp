@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace provernet::coordinator::test {
@@ -69,7 +70,7 @@ void BM_ServiceEndToEnd(benchmark::State& state)
         std::map<uint64_t, Clock::time_point> submitted_at;
         std::vector<double> latencies_ms;
         size_t outstanding = 0;
-        std::atomic<size_t> settled{0}, failures{0}, next{0}, finished{0};
+        std::atomic<size_t> settled{0}, failures{0}, next{0}, finished{0}, reconnects{0};
         std::atomic<bool> done{false};
 
         const auto start = Clock::now();
@@ -100,40 +101,60 @@ void BM_ServiceEndToEnd(benchmark::State& state)
         }
         for (size_t d = 0; d < n_drivers; ++d) {
             threads.emplace_back([&, d] {
+                HttpClient reader("127.0.0.1", port);
+                std::set<uint64_t> handled;
+                auto handle = [&](size_t p, uint64_t id) {
+                    if (!handled.insert(id).second) return;
+                    ActionClient& c = *provers[p];
+                    HttpResponse l = c.send("lock", {{"request_id", id}});
+                    HttpResponse f;
+                    if (l.ok())
+                        f = c.send("fulfill", {{"request_id", id}, {"proof", z.proof12.proof},
+                                               {"public_signals", z.proof12.public_signals}});
+                    const auto t1 = Clock::now();
+                    if (!l.ok() || !f.ok()) ++failures;
+                    std::lock_guard lock(mutex);
+                    auto it = submitted_at.find(id);
+                    if (f.ok() && it != submitted_at.end())
+                        latencies_ms.push_back(std::chrono::duration<double, std::milli>(t1 - it->second).count());
+                    if (f.ok()) ++settled;
+                    --outstanding;
+                    room.notify_all();
+                    if (++finished == total) done = true;
+                };
+                auto last_event = Clock::now();
                 while (!done) {
                     bool idle = true;
                     for (size_t p = d; p < n_provers; p += n_drivers) {
-                        std::optional<std::string> m;
-                        while ((m = streams[p]->read(std::chrono::milliseconds(0)))) {
-                            idle = false;
-                            if (m->find("\"request_submitted\"") == std::string::npos) continue;
-                            const nlohmann::json j = nlohmann::json::parse(*m);
-                            const uint64_t id = j["event"]["request_id"];
-                            if (id % n_provers != p) continue;  // another prover's turn
-                            ActionClient& c = *provers[p];
-                            if (!c.send("lock", {{"request_id", id}}).ok()) {
-                                ++failures;
-                                std::lock_guard lock(mutex);
-                                --outstanding;
-                                room.notify_all();
-                                if (++finished == total) done = true;
-                                continue;
+                        try {
+                            std::optional<std::string> m;
+                            while ((m = streams[p]->read(std::chrono::milliseconds(0)))) {
+                                idle = false;
+                                if (m->find("\"request_submitted\"") == std::string::npos) continue;
+                                const uint64_t id = nlohmann::json::parse(*m)["event"]["request_id"];
+                                if (id % n_provers == p) handle(p, id);
                             }
-                            HttpResponse f = c.send("fulfill", {{"request_id", id}, {"proof", z.proof12.proof},
-                                                                {"public_signals", z.proof12.public_signals}});
-                            const auto t1 = Clock::now();
-                            if (!f.ok()) ++failures;
-                            std::lock_guard lock(mutex);
-                            auto it = submitted_at.find(id);
-                            if (it != submitted_at.end())
-                                latencies_ms.push_back(std::chrono::duration<double, std::milli>(t1 - it->second).count());
-                            --outstanding;
-                            room.notify_all();
-                            ++settled;
-                            if (++finished == total) done = true;
+                        } catch (const WebSocketClosed&) {
+                            // Dropped as a slow consumer: reconnect; the sweep below catches up.
+                            ++reconnects;
+                            streams[p]->connect("127.0.0.1", port, "/v1/stream");
                         }
                     }
-                    if (idle) std::this_thread::sleep_for(std::chrono::microseconds(200));
+                    if (!idle) {
+                        last_event = Clock::now();
+                        continue;
+                    }
+                    // Quiet for a while: re-read the open view (what a prover does after a gap).
+                    if (Clock::now() - last_event > std::chrono::milliseconds(200)) {
+                        last_event = Clock::now();
+                        const nlohmann::json open = reader.get_json("/v1/open?limit=10000");
+                        for (const auto& line : open["requests"]) {
+                            const uint64_t id = line["request_id"];
+                            const size_t p = id % n_provers;
+                            if (p % n_drivers == d && line["action"] == "lock") handle(p, id);
+                        }
+                    }
+                    std::this_thread::sleep_for(std::chrono::microseconds(200));
                 }
             });
         }
@@ -155,6 +176,7 @@ void BM_ServiceEndToEnd(benchmark::State& state)
         state.counters["p99_ms"] = pct(0.99);
         state.counters["settled"] = static_cast<double>(settled);
         state.counters["failures"] = static_cast<double>(failures);
+        state.counters["stream_reconnects"] = static_cast<double>(reconnects);
         state.counters["paid_twice"] = static_cast<double>(service.audit().requests_paid_twice);
         for (auto& s : streams) s.reset();
         service.stop();

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 namespace provernet::coordinator::test {
@@ -23,6 +24,7 @@ protected:
     }
     void TearDown() override
     {
+        clients_.clear();
         service_.reset();
         fs::remove_all(dir_);
     }
@@ -35,10 +37,17 @@ protected:
     }
     void restart(std::function<void(ServiceConfig&)> tweak = {})
     {
+        clients_.clear();
         service_.reset();
         start(std::move(tweak));
     }
-    ActionClient client(const settlement::PrivateKey& key) { return ActionClient("127.0.0.1", service_->port(), key); }
+    // One client per key, so that its nonces keep increasing across the test.
+    ActionClient& client(const settlement::PrivateKey& key)
+    {
+        auto& c = clients_[key.address().to_lower_string()];
+        if (!c) c = std::make_unique<ActionClient>("127.0.0.1", service_->port(), key);
+        return *c;
+    }
     HttpClient http() { return HttpClient("127.0.0.1", service_->port()); }
 
     std::string register_circuit(const std::string& program, const std::string& bytes)
@@ -50,14 +59,14 @@ protected:
     // Funds alice (requester) and bob (prover, staked and registered).
     void fund()
     {
-        ActionClient o = client(op_);
+        ActionClient& o = client(op_);
         o.act("deposit", {{"account", alice_.address().to_lower_string()}, {"amount", "100000"}});
         o.act("deposit", {{"account", bob_.address().to_lower_string()}, {"amount", "100000"}});
         o.act("deposit", {{"account", carol_.address().to_lower_string()}, {"amount", "100000"}});
-        ActionClient b = client(bob_);
+        ActionClient& b = client(bob_);
         b.act("stake", {{"amount", "50000"}});
         b.act("register_prover", {{"capacity", 10}});
-        ActionClient c = client(carol_);
+        ActionClient& c = client(carol_);
         c.act("stake", {{"amount", "50000"}});
         c.act("register_prover", {{"capacity", 10}});
     }
@@ -69,6 +78,7 @@ protected:
 
     fs::path dir_;
     std::unique_ptr<Service> service_;
+    std::map<std::string, std::unique_ptr<ActionClient>> clients_;
     settlement::PrivateKey op_ = test_key(0x0b);
     settlement::PrivateKey alice_ = test_key(0xa11ce);
     settlement::PrivateKey bob_ = test_key(0xb0b);
@@ -80,7 +90,7 @@ TEST_F(ServiceTest, FullFlowPaysOnceAndServesTheProof)
     const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
     EXPECT_EQ(register_circuit("poseidon-preimage", zk().zkey_bytes), circuit);  // idempotent
     fund();
-    ActionClient a = client(alice_), b = client(bob_), c = client(carol_);
+    ActionClient &a = client(alice_), &b = client(bob_), &c = client(carol_);
     const nlohmann::json body = request_body(circuit, "job-1", {{"preimage", {"1", "2"}}});
     const nlohmann::json submitted = a.act("submit_request", body);
     const uint64_t id = submitted.at("request_id");
@@ -187,7 +197,7 @@ TEST_F(ServiceTest, ActionsMoveOnlyTheSignersFunds)
 {
     fund();
     const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
-    ActionClient a = client(alice_), b = client(bob_);
+    ActionClient &a = client(alice_), &b = client(bob_);
     // Naming another account is not part of any action: refused as an unknown field.
     for (const char* action : {"withdraw", "stake", "request_unstake"}) {
         HttpResponse r = b.send(action, {{"account", alice_.address().to_lower_string()}, {"amount", "10"}});
@@ -216,13 +226,13 @@ TEST_F(ServiceTest, MalformedAndOversizedInputGetClearErrors)
     EXPECT_NE(r.json().at("error").get<std::string>(), "");
     EXPECT_EQ(h.post("/v1/actions", "[1,2,3]").status, 400);
     EXPECT_EQ(h.post("/v1/actions", R"({"action":"withdraw"})").status, 400);
-    ActionClient a = client(alice_);
+    ActionClient& a = client(alice_);
     r = a.send("teleport", {{"amount", "1"}});
     EXPECT_EQ(r.status, 400);
     EXPECT_NE(r.body.find("unknown action"), std::string::npos);
     r = a.send("withdraw", {{"amount", "-5"}});
     EXPECT_EQ(r.status, 400) << r.body;
-    r = a.send("withdraw", {});
+    r = a.send("withdraw", nlohmann::json::object());
     EXPECT_EQ(r.status, 400) << r.body;
     // Larger than the action limit (256 KiB here) but under the server's (the zkey limit).
     EXPECT_EQ(h.post("/v1/actions", std::string(300 * 1024, 'x')).status, 413);
@@ -233,7 +243,7 @@ TEST_F(ServiceTest, MalformedAndOversizedInputGetClearErrors)
     EXPECT_EQ(http().get("/v1/requests/12345").status, 404);
     EXPECT_EQ(http().get("/v1/requests/abc").status, 400);
     EXPECT_EQ(http().get("/v1/accounts/0x12").status, 400);
-    EXPECT_EQ(a.send("lock", {{"request_id", 777}}).status, 404);
+    EXPECT_EQ(a.send("cancel", {{"request_id", 777}}).status, 404);
     EXPECT_EQ(http().request("PUT", "/v1/circuits/no-such-program", "x").status, 404);
     EXPECT_EQ(http().request("PUT", "/v1/circuits/poseidon-preimage", "not a zkey").status, 400);
     // A key of another circuit shape.
@@ -248,7 +258,7 @@ TEST_F(ServiceTest, InvalidProofSlashesTheLockHolder)
 {
     const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
     fund();
-    ActionClient a = client(alice_), b = client(bob_);
+    ActionClient &a = client(alice_), &b = client(bob_);
     const uint64_t id = a.act("submit_request", request_body(circuit, "j", {{"preimage", {"1", "2"}}})).at("request_id");
     b.act("lock", {{"request_id", id}});
     nlohmann::json signals = zk().proof12.public_signals;
@@ -271,7 +281,7 @@ TEST_F(ServiceTest, ProofOfOtherInputsIsInvalidWhenSignalsAreBound)
 {
     const std::string circuit = register_circuit("poseidon-preimage-bound", zk().bound_zkey_bytes);
     fund();
-    ActionClient a = client(alice_), b = client(bob_), c = client(carol_);
+    ActionClient &a = client(alice_), &b = client(bob_), &c = client(carol_);
     // Inputs the program refuses: 400 at submit.
     EXPECT_EQ(a.send("submit_request", request_body(circuit, "bad", {{"preimage", {"1"}}})).status, 400);
     const uint64_t id = a.act("submit_request", request_body(circuit, "j", {{"preimage", {"1", "2"}}})).at("request_id");
@@ -294,7 +304,7 @@ TEST_F(ServiceTest, RestartReplaysTheLogWithAndWithoutSnapshots)
 {
     const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
     fund();
-    ActionClient a = client(alice_), b = client(bob_);
+    ActionClient &a = client(alice_), &b = client(bob_);
     for (int i = 0; i < 4; ++i) {
         const uint64_t id =
             a.act("submit_request", request_body(circuit, "k" + std::to_string(i), {{"preimage", {"1", "2"}}})).at("request_id");
@@ -314,8 +324,7 @@ TEST_F(ServiceTest, RestartReplaysTheLogWithAndWithoutSnapshots)
     EXPECT_EQ(http().get_json("/v1/circuits").size(), 1u);
     // Snapshots every 3 commands: the restart starts from one and replays the rest.
     restart([](ServiceConfig& c) { c.snapshot_every = 3; });
-    a = client(alice_);
-    for (int i = 0; i < 5; ++i) a.act("withdraw", {{"amount", "1"}});
+    for (int i = 0; i < 5; ++i) client(alice_).act("withdraw", {{"amount", "1"}});
     const nlohmann::json with_snapshots = service_->market_snapshot();
     restart([](ServiceConfig& c) { c.snapshot_every = 3; });
     EXPECT_EQ(service_->market_snapshot()["accounts"], with_snapshots["accounts"]);
@@ -341,7 +350,7 @@ TEST_F(ServiceTest, StreamSendsHelloOpenViewAndEventsInOrder)
     auto open = ws.read_json(std::chrono::seconds(5));
     ASSERT_TRUE(open);
     EXPECT_EQ((*open)["type"], "open");
-    ActionClient a = client(alice_);
+    ActionClient& a = client(alice_);
     const uint64_t id = a.act("submit_request", request_body(circuit, "s", {{"preimage", {"1", "2"}}})).at("request_id");
     bool saw_event = false, saw_open = false;
     for (int i = 0; i < 20 && !(saw_event && saw_open); ++i) {

@@ -93,6 +93,9 @@ TEST(ServiceProcessTest, SigkillDuringABurstLosesNothingAndPaysNothingTwice)
     std::vector<uint64_t> to_fulfil;
     std::atomic<bool> stop{false};
 
+    // ActionClient nonces start at the current time in microseconds: a new client of the
+    // prover's key must not start in the millisecond of the setup client's last nonce.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
     std::vector<std::thread> threads;
     for (size_t t = 0; t < requesters.size(); ++t) {
         threads.emplace_back([&, t] {

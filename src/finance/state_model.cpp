@@ -35,6 +35,40 @@ bool healthy(int128 collateral, int64_t position, const Market& m)
     return tv >= margin_requirement(a, m);
 }
 
+// The operations fit the layout's slots, single-account ones first, on accounts within capacity.
+void check_shape(const Batch& batch, const Layout& layout, const std::string& source)
+{
+    auto fail = [&](const std::string& at, const std::string& problem) {
+        throw circuit::InputError(source + ": field \"" + at + "\": " + problem);
+    };
+    size_t singles = 0, doubles = 0;
+    for (size_t i = 0; i < batch.operations.size(); ++i) {
+        const Operation& op = batch.operations[i];
+        const std::string at = "operations[" + std::to_string(i) + "]";
+        if (op.type == OpType::none)
+            fail(at, "a no-op is padding, not an operation");
+        for (uint64_t index : {op.account, op.counterparty})
+            if (index >= layout.capacity())
+                fail(at, account_name(index) + " is beyond the tree's capacity 2^" + std::to_string(layout.depth));
+        if (is_two_account(op.type)) {
+            ++doubles;
+        } else {
+            ++singles;
+            if (doubles > 0)
+                fail(at, std::string("a ") + op_name(op.type) +
+                             " after a two-account operation: a batch applies its single-account operations first "
+                             "(put it in the next batch)");
+        }
+    }
+    auto too_many = [&](size_t n, size_t slots, const char* kind) {
+        if (n > slots)
+            fail("operations", std::to_string(n) + " " + kind + " operations, but " + layout.name() + " has " +
+                                   std::to_string(slots) + " " + kind + " slots");
+    };
+    too_many(singles, layout.single_slots, "single-account");
+    too_many(doubles, layout.double_slots, "two-account");
+}
+
 // Applies one batch to a tree, recording the trace.
 class Runner {
 public:
@@ -57,7 +91,7 @@ public:
         trace.old_root = batch_.old_root;
         trace.funding_pool = batch_.funding_pool;
         BatchResult& result = out.result;
-        check_shape();
+        check_shape(batch_, layout_, source_);
         for (size_t i = 0; i < batch_.operations.size(); ++i) {
             const Operation& op = batch_.operations[i];
             op_index_ = i;
@@ -94,41 +128,11 @@ public:
             throw circuit::InputError(source_ + ": field \"funding_pool\": the batch's funding payments take the pool "
                                                 "outside [-2^63, 2^63)");
         result.funding_pool_after = int64_t(pool);
-        result.batch_commitment = circuit::poseidon_commitment(commitment_values(trace, result.funding_pool_after));
+        result.batch_commitment = circuit::poseidon_commitment(commitment_values(batch_, layout_, source_));
         return out;
     }
 
 private:
-    // The operations fit the layout's slots, single-account ones first.
-    void check_shape()
-    {
-        size_t singles = 0, doubles = 0;
-        for (size_t i = 0; i < batch_.operations.size(); ++i) {
-            const Operation& op = batch_.operations[i];
-            op_index_ = i;
-            for (uint64_t index : {op.account, op.counterparty})
-                if (index >= layout_.capacity())
-                    fail(account_name(index) + " is beyond the tree's capacity 2^" + std::to_string(layout_.depth));
-            if (is_two_account(op.type)) {
-                ++doubles;
-            } else {
-                ++singles;
-                if (doubles > 0)
-                    fail(std::string("a ") + op_name(op.type) +
-                         " after a two-account operation: a batch applies its single-account operations first "
-                         "(put it in the next batch)");
-            }
-        }
-        auto too_many = [&](size_t n, size_t slots, const char* kind) {
-            if (n > slots)
-                throw circuit::InputError(source_ + ": field \"operations\": " + std::to_string(n) + " " + kind +
-                                          " operations, but " + layout_.name() + " has " + std::to_string(slots) +
-                                          " " + kind + " slots");
-        };
-        too_many(singles, layout_.single_slots, "single-account");
-        too_many(doubles, layout_.double_slots, "two-account");
-    }
-
     [[noreturn]] void fail(const std::string& problem) const
     {
         throw circuit::InputError(source_ + ": field \"operations[" + std::to_string(op_index_) + "]\": " + problem);
@@ -453,28 +457,34 @@ ModelRun run_batch(const Batch& batch, const Layout& layout, const std::string& 
     return Runner(batch, layout, source, rules).run();
 }
 
-std::vector<Fr> commitment_values(const BatchTrace& trace, int64_t funding_pool_after)
+std::vector<Fr> commitment_values(const Batch& batch, const Layout& layout, const std::string& source)
 {
-    const Market& m = trace.market;
+    layout.check();
+    check_shape(batch, layout, source);
+    const Market& m = batch.market;
     std::vector<Fr> v = {F(m.oracle_price), F(m.risk_factor), Fr::from_int(m.funding_index),
-                         Fr::from_int(trace.funding_pool), Fr::from_int(funding_pool_after)};
-    for (const SlotTrace& s : trace.singles) {
-        const Operation& op = s.op;
-        const bool dep = op.type == OpType::deposit, wd = op.type == OpType::withdrawal;
-        const bool noop = op.type == OpType::none;
-        v.insert(v.end(), {F(uint64_t(op.type)), F(noop ? 0 : op.account), F(dep || wd ? op.amount : 0),
-                           dep ? op.key_x : wd ? op.recipient : Fr::zero(), dep ? op.key_y : Fr::zero()});
+                         Fr::from_int(batch.funding_pool)};
+    std::vector<Fr> doubles;
+    for (const Operation& op : batch.operations) {
+        switch (op.type) {
+        case OpType::deposit: v.insert(v.end(), {F(1), F(op.account), F(op.amount), op.key_x, op.key_y}); break;
+        case OpType::withdrawal:
+            v.insert(v.end(), {F(2), F(op.account), F(op.amount), op.recipient, Fr::zero()});
+            break;
+        case OpType::funding: v.insert(v.end(), {F(3), F(op.account), Fr::zero(), Fr::zero(), Fr::zero()}); break;
+        case OpType::trade:
+            doubles.insert(doubles.end(), {F(4), F(op.account), F(op.counterparty), F(op.amount), F(op.price)});
+            break;
+        case OpType::liquidation:
+            doubles.insert(doubles.end(), {F(5), F(op.account), F(op.counterparty), Fr::from_int(op.position),
+                                           F(m.oracle_price)});
+            break;
+        case OpType::none: break;
+        }
     }
-    for (const SlotTrace& s : trace.doubles) {
-        const Operation& op = s.op;
-        if (op.type == OpType::trade)
-            v.insert(v.end(), {F(uint64_t(op.type)), F(op.account), F(op.counterparty), F(op.amount), F(op.price)});
-        else if (op.type == OpType::liquidation)
-            v.insert(v.end(), {F(uint64_t(op.type)), F(op.account), F(op.counterparty), Fr::from_int(op.position),
-                               F(m.oracle_price)});
-        else
-            v.insert(v.end(), 5, Fr::zero());
-    }
+    v.resize(4 + 5 * layout.single_slots, Fr::zero());  // padding: zeros
+    doubles.resize(5 * layout.double_slots, Fr::zero());
+    v.insert(v.end(), doubles.begin(), doubles.end());
     return v;
 }
 

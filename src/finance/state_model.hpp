@@ -249,11 +249,13 @@ struct ModelRun {
 ModelRun run_batch(const Batch& batch, const Layout& layout, const std::string& source = "inputs",
                    Rules rules = Rules::enforce);
 
-// The values the batch commitment covers, in order: a header (oracle_price, risk_factor,
-// funding_index, funding_pool_before, funding_pool_after), then 5 per single slot (type, account,
-// amount, deposit key_x or withdrawal recipient, deposit key_y) and 5 per double slot (type,
-// account, counterparty, amount (a liquidation's signed position), price (the oracle price for a
-// liquidation)); padding slots are zeros. Signed values as r - |x|.
-std::vector<Fr> commitment_values(const BatchTrace& trace, int64_t funding_pool_after);
+// The values the batch commitment covers, all fixed by the batch's inputs (results such as the
+// new root and the pool after are public signals of their own), in order: a header (oracle_price,
+// risk_factor, funding_index, funding_pool before), then 5 per single slot (type, account, amount,
+// deposit key_x or withdrawal recipient, deposit key_y) and 5 per double slot (type, account,
+// counterparty, amount (a liquidation's signed position), price (the oracle price for a
+// liquidation)); padding slots are zeros. Signed values as r - |x|. Checks that the operations
+// fit the layout (errors as run_batch's).
+std::vector<Fr> commitment_values(const Batch& batch, const Layout& layout, const std::string& source = "inputs");
 
 }  // namespace provernet::finance::state

@@ -176,10 +176,11 @@ public:
         if (!imbalance.value().is_zero() || (b_.recording() && !imbalance.terms().empty()))
             throw std::logic_error("state transition: collateral is not conserved by construction");
 
-        std::vector<Signal> committed = {oracle_price_, risk_factor_, funding_index_, pool_before, pool_after};
+        std::vector<Signal> committed = {oracle_price_, risk_factor_, funding_index_, pool_before};
         committed.insert(committed.end(), records_.begin(), records_.end());
         const Signal commitment = circuit::poseidon_commitment(b_, committed);
         b_.public_output("new_root", root_);
+        b_.public_output("funding_pool_after", pool_after);
         b_.public_output("batch_commitment", commitment);
         cost.finish = lap();
 
@@ -223,8 +224,11 @@ private:
         return f;
     }
 
+    // x * y = 0, with `what` as the message when the values break it.
     void require_zero(const Signal& x, const Signal& y, const std::string& what)
     {
+        if (!(x.value() * y.value()).is_zero())
+            throw ConstraintViolation(what);
         b_.assert_product(x, y, constant(0), what.c_str());
     }
 
@@ -425,9 +429,10 @@ void Circuit::double_slot(size_t k, const SlotTrace& s)
         require_zero(is_noop, *f, "a no-op's fields are zero");
     require_zero(is_liq, price - oracle_price_, "a liquidation is at the oracle price");
     // a != c (a no-op's are both 0): (a - c + noop) has an inverse.
-    const Fr gap = (a.value() - c.value() + is_noop.value());
-    const Signal inverse = b_.witness(gap.inverse());
-    b_.assert_product(a - c + is_noop, inverse, constant(1), "the two accounts are the same");
+    const Fr gap = a.value() - c.value() + is_noop.value();
+    if (gap.is_zero())
+        throw ConstraintViolation("the two accounts are the same");
+    b_.assert_product(a - c + is_noop, b_.witness(gap.inverse()), constant(1), "the two accounts are the same");
     range(b_, b_.mul(is_trade, amount - constant(1)), amount_bits, "the trade amount is outside [1, 2^63)");
     range(b_, price, price_bits, "the price does not fit in 64 bits");
     record({type, a, c, amount, price});
@@ -549,13 +554,20 @@ Program state_transition_program(unsigned depth, size_t single_slots, size_t dou
         return state::run_batch(state::read_batch(in, layout), layout, in.source()).result.to_json();
     };
     p.example_input = state::batch_to_json(state::example_batch(layout));
+    p.bound_public_signals = [layout](const circuit::Inputs& in) {
+        const state::Batch batch = state::read_batch(in, layout);
+        return std::vector<std::pair<size_t, math::Fr>>{
+            {2, circuit::poseidon_commitment(state::commitment_values(batch, layout, in.source()))},
+            {3, batch.old_root}};
+    };
     p.public_signals =
-        "new_root (output): the account tree's root after the batch; batch_commitment (output): Poseidon "
-        "commitment (circuit/commitment.hpp) to [oracle_price, risk_factor, funding_index, funding_pool_before, "
-        "funding_pool_after] and 5 values per slot (single: type, account, amount, deposit key x or withdrawal "
+        "new_root (output): the account tree's root after the batch; funding_pool_after (output, signed as "
+        "r - |x|): the funding pool after the batch's funding payments; batch_commitment (output): Poseidon "
+        "commitment (circuit/commitment.hpp) to the batch's inputs [oracle_price, risk_factor, funding_index, "
+        "funding_pool] and 5 values per slot (single: type, account, amount, deposit key x or withdrawal "
         "recipient, deposit key y; two-account: type, account, counterparty, amount or liquidated position, "
-        "price), which the contract recomputes from the calldata it checks (market values, pool, deposit queue, "
-        "withdrawals to pay); old_root (input): the contract's current root";
+        "price), which the contract recomputes from the calldata it checks (market values and pool against its "
+        "own, deposits against its queue, withdrawals to pay); old_root (input): the contract's current root";
     return p;
 }
 

@@ -192,6 +192,7 @@ struct Node::Impl {
                 log("circuit breaker open after %u consecutive failures: taking no new work", breaker.failures());
         }
         if (outcome == Outcome::lost_race) skip_until[id] = unix_ms() + 2'000;
+        if (outcome == Outcome::abandoned) given_up.insert(id);
     }
 
     // The state of a request after an ambiguous action: did our lock/proof land?
@@ -349,6 +350,7 @@ struct Node::Impl {
                 } else {
                     const nlohmann::json r = client.request(id);
                     if (r.value("holder", "") == me && r.value("state", "") != "open") {
+                        std::lock_guard lock(mutex);
                         given_up.insert(id);  // our own earlier lock (e.g. before a restart): not ours to redo
                         continue;
                     }
