@@ -5,6 +5,7 @@
 #include "finance/fixed_inputs.hpp"
 
 #include <limits>
+#include <stdexcept>
 #include <tuple>
 
 namespace provernet::finance::state {

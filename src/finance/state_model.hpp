@@ -41,6 +41,8 @@
 // funding paid into the pool, which the pool receives: sum(collateral) + pool changes only by
 // deposits - withdrawals.
 //
+// (The rules are in state_model.cpp; the JSON form and BatchBuilder in state_inputs.cpp.)
+//
 // A batch applies its single-account operations (deposit, withdrawal, funding) first, in order,
 // then its two-account operations (trade, liquidation), in order: the circuit's slots are typed so
 // that a cheap operation does not pay for the most expensive one. Unused slots are no-ops.
