@@ -3,6 +3,9 @@
 #include "coordinator/service.hpp"
 
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <iostream>
 #include <memory>
@@ -11,6 +14,8 @@
 namespace provernet::cli {
 
 namespace {
+
+int stop_pipe[2] = {-1, -1};
 
 struct CoordinatorArgs {
     std::string data_dir;
@@ -58,21 +63,30 @@ int run_coordinator(const CoordinatorArgs& args)
     config.snapshot_every = args.snapshot_every;
     config.full_sync = args.full_sync;
 
-    // Block the stop signals in every thread; the main thread waits for them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    // SIGTERM/SIGINT may arrive on any thread (some exist before this function runs): the
+    // handler only writes to a pipe that the main thread waits on.
+    if (::pipe(stop_pipe) != 0) {
+        std::cerr << "error: pipe: cannot create the shutdown pipe\n";
+        return 2;
+    }
+    struct sigaction action = {};
+    action.sa_handler = [](int signal_number) {
+        const unsigned char byte = static_cast<unsigned char>(signal_number);
+        [[maybe_unused]] ssize_t n = ::write(stop_pipe[1], &byte, 1);
+    };
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
 
     coordinator::Service service(config);
     service.start();
     std::cout << "provernet coordinator listening on http://" << config.host << ":" << service.port()
               << " (domain " << config.domain << ", data " << config.data_dir << ", "
               << service.command_count() << " commands replayed)" << std::endl;
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    std::cout << "provernet coordinator: stopping (signal " << signal_number << ")" << std::endl;
+    unsigned char signal_number = 0;
+    while (::read(stop_pipe[0], &signal_number, 1) < 0 && errno == EINTR) {
+    }
+    std::cout << "provernet coordinator: stopping (signal " << int(signal_number) << ")" << std::endl;
     service.stop();
     return 0;
 }

@@ -470,7 +470,10 @@ struct Node::Impl {
                 view_changed = false;
                 last_poll = Clock::now();
                 try {
-                    const nlohmann::json open = client.open(me, 100);
+                    // The view for this prover (its reserves); a listen-only node may not be
+                    // registered, and the coordinator shows an unknown prover nothing: it reads
+                    // the general view.
+                    const nlohmann::json open = client.open(config.listen_only ? "" : me, 100);
                     consider(client, open.at("requests"));
                 } catch (const std::exception& e) {
                     log("reading open requests failed: %s", e.what());
