@@ -245,6 +245,7 @@ void Service::tick_once()
 void Service::tick_loop()
 {
     std::unique_lock lock(tick_mutex_);
+    auto last_open = std::chrono::steady_clock::now() - config_.open_view_interval;
     while (!stopping_) {
         tick_cv_.wait_for(lock, config_.tick_interval, [&] { return stopping_; });
         if (stopping_) break;
@@ -254,8 +255,11 @@ void Service::tick_loop()
             nlohmann::json open;
             {
                 std::lock_guard state(mutex_);
-                if (open_dirty_ && server_ && server_->subscriber_count("events") > 0) {
+                const auto now = std::chrono::steady_clock::now();
+                if (open_dirty_ && server_ && now - last_open >= config_.open_view_interval &&
+                    server_->subscriber_count("events") > 0) {
                     open_dirty_ = false;
+                    last_open = now;
                     open = {{"type", "open"}, {"time_ms", now_locked()}, {"requests", nlohmann::json::array()}};
                     for (const market::OpenRequest& r :
                          market_->open_requests(now_locked(), {}, config_.open_view_limit))

@@ -58,7 +58,10 @@ struct ServiceConfig {
     std::chrono::microseconds verify_window{2'000}; // wait this long for a batch to fill
     unsigned verify_threads = 1;
     uint64_t snapshot_every = 10'000;  // commands between market snapshots
-    size_t open_view_limit = 256;      // lines of the streamed open view
+    size_t open_view_limit = 100;      // lines of the streamed open view
+    // The streamed open view is a resync aid (events carry every change in real time), and it
+    // goes to every subscriber: at most one per interval.
+    std::chrono::milliseconds open_view_interval{1'000};
     bool full_sync = false;            // SQLite synchronous=FULL (power-loss durable)
     std::function<uint64_t()> clock;   // wall clock in ms; default system_clock
     // Programs accepted besides finance::finance_programs() and the built-in example circuits
