@@ -1,6 +1,7 @@
 // provernet: the one command, with subcommands.
 #include "cli/circuit_commands.hpp"
 #include "cli/coordinator_command.hpp"
+#include "cli/demo_command.hpp"
 #include "cli/node_command.hpp"
 #include "cli/request_command.hpp"
 #include "cli/run_command.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv)
     provernet::cli::add_coordinator_command(app);
     provernet::cli::add_node_command(app);
     provernet::cli::add_request_commands(app);
+    provernet::cli::add_demo_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {
