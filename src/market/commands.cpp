@@ -1,17 +1,11 @@
 #include "market/commands.hpp"
 
 #include "market/json_fields.hpp"
+#include "market/overloaded.hpp"
 
 namespace provernet::market {
 
 namespace {
-
-template <class... F>
-struct overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
 
 nlohmann::json account_amount(const char* type, const std::string& account, uint64_t amount) {
     return {{"type", type}, {"account", account}, {"amount", amount_json(amount)}};

@@ -1,17 +1,11 @@
 #include "market/events.hpp"
 
 #include "market/json_fields.hpp"
+#include "market/overloaded.hpp"
 
 namespace provernet::market {
 
 namespace {
-
-template <class... F>
-struct overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
 
 using nlohmann::json;
 
