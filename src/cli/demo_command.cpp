@@ -32,8 +32,13 @@ namespace fs = std::filesystem;
 using coordinator::Client;
 using nlohmann::json;
 
+#ifndef PROVERNET_EXAMPLES_DIR
+#define PROVERNET_EXAMPLES_DIR "examples"
+#endif
+
 struct DemoArgs {
     std::string dir;
+    std::string examples = PROVERNET_EXAMPLES_DIR;  // <program>.json inputs; the registry's example otherwise
     unsigned nodes = 3;
     bool keep = false;
 };
@@ -140,6 +145,20 @@ private:
     }
 
     DemoArgs args_;
+
+    // The program's input from the examples directory, or its built-in example.
+    json example_input(const finance::Program& p) const
+    {
+        const fs::path file = fs::path(args_.examples) / (p.name + ".json");
+        if (!fs::exists(file))
+            return p.example_input;
+        std::ifstream in(file);
+        try {
+            return json::parse(in);
+        } catch (const json::parse_error& e) {
+            throw std::runtime_error(file.string() + ": malformed JSON: " + e.what());
+        }
+    }
     fs::path dir_;
     demo::Children children_;
     std::string url_;
@@ -266,7 +285,7 @@ void Demo::submit_all()
             coordinator::SubmitRequest r;
             r.idempotency_key = "demo-" + std::to_string(coordinator::unix_ms()) + "-" + w.program + "-" + std::to_string(copy);
             r.circuit = circuits_[w.program];
-            r.inputs = p->example_input;
+            r.inputs = example_input(*p);
             r.priority = w.priority;
             r.max_price = w.max_price;
             r.min_price = w.max_price / 4;
@@ -521,6 +540,7 @@ void add_demo_command(CLI::App& app)
     auto args = std::make_shared<DemoArgs>();
     auto* cmd = app.add_subcommand("demo", "the network on loopback: a coordinator, prover nodes, finance requests, a "
                                            "node killed mid-proof, and who was paid and slashed");
+    cmd->add_option("--examples", args->examples, "directory of <program>.json inputs")->capture_default_str();
     cmd->add_option("--dir", args->dir, "working directory (default: a fresh temporary one, removed at the end)");
     cmd->add_option("--nodes", args->nodes, "prover nodes (one is killed mid-proof)")->capture_default_str()->check(CLI::Range(2u, 8u));
     cmd->add_flag("--keep", args->keep, "keep the working directory (logs, databases)");
