@@ -71,6 +71,15 @@ TEST(G2, SubgroupCheck)
         const G2Affine p{x, {a, b}};
         ASSERT_TRUE(p.is_on_curve());
         EXPECT_FALSE(p.is_valid());
+        EXPECT_FALSE(p.to_jacobian().mul(Fr::modulus).is_infinity());  // the slow check agrees
+        // Clearing the cofactor (h = 2p - r on the BN twist) lands in the subgroup: the fast
+        // check must accept what the [r]Q check accepts.
+        U256 two_p, h;
+        U256::add(two_p, Fq::modulus, Fq::modulus);
+        U256::sub(h, two_p, Fr::modulus);
+        const G2Affine cleared = p.to_jacobian().mul(h).to_affine();
+        ASSERT_TRUE(cleared.to_jacobian().mul(Fr::modulus).is_infinity());
+        EXPECT_TRUE(cleared.is_valid());
         ++found;
     }
     EXPECT_EQ(found, 3);
