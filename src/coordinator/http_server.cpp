@@ -529,6 +529,10 @@ size_t HttpServer::broadcast(std::string_view channel, const nlohmann::json& mes
     return detail::broadcast_message(impl_->core, channel, detail::serialize_message(message));
 }
 
+size_t HttpServer::broadcast(const std::vector<std::string>& channels, const nlohmann::json& message) {
+    return detail::broadcast_message(impl_->core, channels, detail::serialize_message(message));
+}
+
 size_t HttpServer::subscriber_count(std::string_view channel) const { return impl_->core.hub.count(channel); }
 
 size_t HttpServer::connection_count() const { return impl_->core.connection_count(); }

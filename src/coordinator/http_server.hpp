@@ -179,6 +179,9 @@ public:
     uint16_t port() const;
     // Queues `message` to every connection subscribed to `channel`; returns how many got it.
     size_t broadcast(std::string_view channel, const nlohmann::json& message);
+    // Queues `message` once to every connection subscribed to any of `channels` (a connection
+    // on several of them gets it once); returns how many got it.
+    size_t broadcast(const std::vector<std::string>& channels, const nlohmann::json& message);
     size_t subscriber_count(std::string_view channel) const;
     size_t connection_count() const;
 

@@ -80,5 +80,7 @@ void start_websocket_session(beast::tcp_stream&& stream, ServerCore& core, const
 std::shared_ptr<const std::string> serialize_message(const nlohmann::json& message);
 size_t broadcast_message(ServerCore& core, std::string_view channel,
                          const std::shared_ptr<const std::string>& text);
+size_t broadcast_message(ServerCore& core, const std::vector<std::string>& channels,
+                         const std::shared_ptr<const std::string>& text);
 
 }  // namespace provernet::coordinator::detail

@@ -35,7 +35,10 @@ void BM_ServiceEndToEnd(benchmark::State& state)
     const size_t total = static_cast<size_t>(state.range(0));
     const size_t n_provers = static_cast<size_t>(state.range(1));
     const size_t max_outstanding = static_cast<size_t>(state.range(2));  // requests in flight
-    const size_t n_requesters = std::min<size_t>(4, max_outstanding), n_drivers = 4;
+    const size_t n_requesters = std::min<size_t>(4, max_outstanding);
+    // One thread per prover, as 100 independent provers would act: each reads its own stream
+    // and locks and fulfils on its own connection.
+    const size_t n_drivers = n_provers;
     const Zk& z = zk();
 
     for (auto _ : state) {
@@ -65,13 +68,17 @@ void BM_ServiceEndToEnd(benchmark::State& state)
         std::vector<std::unique_ptr<WebSocketClient>> streams;
         for (size_t i = 0; i < n_provers; ++i) {
             streams.push_back(std::make_unique<WebSocketClient>());
-            streams.back()->connect("127.0.0.1", port, "/v1/stream");
+            streams.back()->connect("127.0.0.1", port, "/v1/stream?events=request_submitted");
         }
 
         std::mutex mutex;
         std::condition_variable room;
         std::map<uint64_t, Clock::time_point> submitted_at;
         std::vector<double> latencies_ms;
+        // Where the time goes, per request: submit round trip, submit answered -> seen on the
+        // stream by its prover, lock round trip, fulfil round trip (verification included).
+        std::vector<double> submit_ms, stream_ms, lock_ms, fulfil_ms;
+        std::map<uint64_t, Clock::time_point> answered_at;
         size_t outstanding = 0;
         std::atomic<size_t> settled{0}, failures{0}, next{0}, finished{0}, reconnects{0};
         std::atomic<bool> done{false};
@@ -97,8 +104,12 @@ void BM_ServiceEndToEnd(benchmark::State& state)
                         if (++finished == total) done = true;
                         continue;
                     }
+                    const auto t_answer = Clock::now();
+                    const uint64_t id = resp.json().at("request_id").get<uint64_t>();
                     std::lock_guard lock(mutex);
-                    submitted_at.emplace(resp.json().at("request_id").get<uint64_t>(), t0);
+                    submitted_at.emplace(id, t0);
+                    answered_at.emplace(id, t_answer);
+                    submit_ms.push_back(std::chrono::duration<double, std::milli>(t_answer - t0).count());
                 }
             });
         }
@@ -109,7 +120,9 @@ void BM_ServiceEndToEnd(benchmark::State& state)
                 auto handle = [&](size_t p, uint64_t id) {
                     if (!handled.insert(id).second) return;
                     ActionClient& c = *provers[p];
+                    const auto t_seen = Clock::now();
                     HttpResponse l = c.send("lock", {{"request_id", id}});
+                    const auto t_locked = Clock::now();
                     HttpResponse f;
                     if (l.ok())
                         f = c.send("fulfill", {{"request_id", id}, {"proof", z.proof12.proof},
@@ -117,6 +130,10 @@ void BM_ServiceEndToEnd(benchmark::State& state)
                     const auto t1 = Clock::now();
                     if (!l.ok() || !f.ok()) ++failures;
                     std::lock_guard lock(mutex);
+                    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+                    if (auto a = answered_at.find(id); a != answered_at.end()) stream_ms.push_back(ms(a->second, t_seen));
+                    lock_ms.push_back(ms(t_seen, t_locked));
+                    if (f.ok()) fulfil_ms.push_back(ms(t_locked, t1));
                     auto it = submitted_at.find(id);
                     if (f.ok() && it != submitted_at.end())
                         latencies_ms.push_back(std::chrono::duration<double, std::milli>(t1 - it->second).count());
@@ -131,7 +148,7 @@ void BM_ServiceEndToEnd(benchmark::State& state)
                     for (size_t p = d; p < n_provers; p += n_drivers) {
                         try {
                             std::optional<std::string> m;
-                            while ((m = streams[p]->read(std::chrono::milliseconds(0)))) {
+                            while ((m = streams[p]->read(std::chrono::milliseconds(idle ? 20 : 0)))) {
                                 idle = false;
                                 if (m->find("\"request_submitted\"") == std::string::npos) continue;
                                 const uint64_t id = nlohmann::json::parse(*m)["event"]["request_id"];
@@ -140,15 +157,17 @@ void BM_ServiceEndToEnd(benchmark::State& state)
                         } catch (const WebSocketClosed&) {
                             // Dropped as a slow consumer: reconnect; the sweep below catches up.
                             ++reconnects;
-                            streams[p]->connect("127.0.0.1", port, "/v1/stream");
+                            streams[p]->connect("127.0.0.1", port, "/v1/stream?events=request_submitted");
+                            last_event = Clock::now() - std::chrono::seconds(10);
                         }
                     }
                     if (!idle) {
                         last_event = Clock::now();
                         continue;
                     }
-                    // Quiet for a while: re-read the open view (what a prover does after a gap).
-                    if (Clock::now() - last_event > std::chrono::milliseconds(200)) {
+                    // After a reconnect, or quiet for a while: re-read the open view (what a
+                    // prover does after a gap).
+                    if (Clock::now() - last_event > std::chrono::seconds(2)) {
                         last_event = Clock::now();
                         const nlohmann::json open = reader.get_json("/v1/open?limit=10000");
                         for (const auto& line : open["requests"]) {
@@ -157,7 +176,6 @@ void BM_ServiceEndToEnd(benchmark::State& state)
                             if (p % n_drivers == d && line["action"] == "lock") handle(p, id);
                         }
                     }
-                    std::this_thread::sleep_for(std::chrono::microseconds(200));
                 }
             });
         }
@@ -170,13 +188,17 @@ void BM_ServiceEndToEnd(benchmark::State& state)
         room.notify_all();
         for (std::thread& t : threads) t.join();
 
-        std::sort(latencies_ms.begin(), latencies_ms.end());
-        auto pct = [&](double q) {
-            return latencies_ms.empty() ? 0.0 : latencies_ms[std::min(latencies_ms.size() - 1, size_t(q * latencies_ms.size()))];
+        auto pct = [](std::vector<double>& v, double q) {
+            std::sort(v.begin(), v.end());
+            return v.empty() ? 0.0 : v[std::min(v.size() - 1, size_t(q * v.size()))];
         };
         state.counters["requests_per_s"] = static_cast<double>(settled) / seconds;
-        state.counters["p50_ms"] = pct(0.50);
-        state.counters["p99_ms"] = pct(0.99);
+        state.counters["p50_ms"] = pct(latencies_ms, 0.50);
+        state.counters["p99_ms"] = pct(latencies_ms, 0.99);
+        state.counters["submit_p50_ms"] = pct(submit_ms, 0.50);
+        state.counters["stream_p50_ms"] = pct(stream_ms, 0.50);
+        state.counters["lock_p50_ms"] = pct(lock_ms, 0.50);
+        state.counters["fulfil_p50_ms"] = pct(fulfil_ms, 0.50);
         state.counters["settled"] = static_cast<double>(settled);
         state.counters["failures"] = static_cast<double>(failures);
         state.counters["stream_reconnects"] = static_cast<double>(reconnects);

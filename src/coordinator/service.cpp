@@ -200,8 +200,18 @@ void Service::broadcast_events_locked(uint64_t first_event_seq, const std::vecto
 {
     if (!server_) return;
     uint64_t seq = first_event_seq;
-    for (const market::Event& e : events)
-        server_->broadcast("events", {{"type", "event"}, {"seq", seq++}, {"event", market::to_json(e)}});
+    for (const market::Event& e : events) {
+        // Channels (docs/protocol.md, "Stream"): every event, its type, and each account it
+        // names; a connection subscribed to several of them gets the event once.
+        nlohmann::json event = market::to_json(e);
+        std::vector<std::string> channels = {"events", "event:" + std::string(market::event_name(e))};
+        for (const char* field : {"account", "requester", "prover", "bounty_to"}) {
+            auto it = event.find(field);
+            if (it != event.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+                channels.push_back("account:" + it->get<std::string>());
+        }
+        server_->broadcast(channels, {{"type", "event"}, {"seq", seq++}, {"event", std::move(event)}});
+    }
 }
 
 void Service::tick_once()
@@ -257,7 +267,7 @@ void Service::tick_loop()
                 std::lock_guard state(mutex_);
                 const auto now = std::chrono::steady_clock::now();
                 if (open_dirty_ && server_ && now - last_open >= config_.open_view_interval &&
-                    server_->subscriber_count("events") > 0) {
+                    server_->subscriber_count("open") > 0) {
                     open_dirty_ = false;
                     last_open = now;
                     open = {{"type", "open"}, {"time_ms", now_locked()}, {"requests", nlohmann::json::array()}};
@@ -266,7 +276,7 @@ void Service::tick_loop()
                         open["requests"].push_back(open_request_json(r));
                 }
             }
-            if (!open.is_null()) server_->broadcast("events", open);
+            if (!open.is_null()) server_->broadcast("open", open);
         } catch (const std::exception&) {
             // Keep ticking: a failed tick changed nothing (rebuild_market restored the state).
         }

@@ -45,7 +45,9 @@ struct ServiceConfig {
     std::string data_dir;             // created if absent: coordinator.db, circuits/
     std::string host = "127.0.0.1";
     uint16_t port = 0;                // 0: ephemeral (see port())
-    unsigned threads = 2;             // HTTP worker threads
+    // HTTP worker threads. A fulfil holds its thread while its proof is verified, so the
+    // verifier's batches can only be as large as the number of fulfils in flight: keep many.
+    unsigned threads = 16;
     std::string domain = "provernet-local";
     std::string operator_address;     // may sign deposit and resume_prover ("" : nobody)
     market::Config market;            // used when the data dir is new; must match afterwards
@@ -55,8 +57,10 @@ struct ServiceConfig {
     uint64_t max_expiry_ahead_ms = 600'000;  // expires_at_ms at most this far ahead
     std::chrono::milliseconds tick_interval{50};
     size_t verify_batch = 32;                      // proofs per batch verification
-    std::chrono::microseconds verify_window{2'000}; // wait this long for a batch to fill
-    unsigned verify_threads = 1;
+    // Extra wait for a batch to fill. 0: a verifier thread takes whatever is queued; under load
+    // proofs queue while the threads are busy, so batches form without delaying a lone proof.
+    std::chrono::microseconds verify_window{0};
+    unsigned verify_threads = 2;
     uint64_t snapshot_every = 10'000;  // commands between market snapshots
     size_t open_view_limit = 100;      // lines of the streamed open view
     // The streamed open view is a resync aid (events carry every change in real time), and it

@@ -377,5 +377,35 @@ TEST_F(ServiceTest, StreamSendsHelloOpenViewAndEventsInOrder)
     EXPECT_TRUE(pong);
 }
 
+TEST_F(ServiceTest, StreamFiltersByEventTypeAndAccountAndSendsEachEventOnce)
+{
+    const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
+    fund();
+    const std::string bob = bob_.address().to_lower_string();
+    WebSocketClient new_work, bobs, both;
+    new_work.connect("127.0.0.1", service_->port(), "/v1/stream?events=request_submitted");
+    bobs.connect("127.0.0.1", service_->port(), "/v1/stream?account=" + bob_.address().to_checksum_string());
+    both.connect("127.0.0.1", service_->port(), "/v1/stream?events=request_locked,request_submitted&account=" + bob);
+    const uint64_t id = client(alice_).act("submit_request", request_body(circuit, "f", {{"preimage", {"1", "2"}}})).at("request_id");
+    client(bob_).act("lock", {{"request_id", id}});
+    // The event types each connection received (hello and open views are not events).
+    auto types = [](WebSocketClient& ws) {
+        std::vector<std::string> seen;
+        while (auto m = ws.read_json(std::chrono::milliseconds(700)))
+            if ((*m)["type"] == "event") seen.push_back((*m)["event"]["type"]);
+        return seen;
+    };
+    EXPECT_EQ(types(new_work), std::vector<std::string>({"request_submitted"}));
+    EXPECT_EQ(types(bobs), std::vector<std::string>({"request_locked"}));  // alice's submit names no bob
+    // request_locked matches both the type and the account: delivered once.
+    EXPECT_EQ(types(both), std::vector<std::string>({"request_submitted", "request_locked"}));
+
+    WebSocketClient bad;
+    EXPECT_THROW(bad.connect("127.0.0.1", service_->port(), "/v1/stream?events=request_bogus"), std::exception);
+    EXPECT_THROW(bad.connect("127.0.0.1", service_->port(), "/v1/stream?account=0x12"), std::exception);
+    // The service is still up.
+    EXPECT_EQ(http().get_json("/v1/info")["domain"], "provernet-local");
+}
+
 }  // namespace
 }  // namespace provernet::coordinator::test

@@ -4,6 +4,7 @@
 #include "circuit/registry.hpp"
 #include "coordinator/verifier.hpp"
 #include "finance/program.hpp"
+#include "market/events.hpp"
 #include "snark/groth16_prover.hpp"
 #include "snark/json_io.hpp"
 #include "snark/setup.hpp"
@@ -13,12 +14,56 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <variant>
 
 #include <unistd.h>
 
 namespace provernet::coordinator {
 
 namespace {
+
+std::vector<std::string> split_list(const std::string& text)
+{
+    std::vector<std::string> items;
+    size_t start = 0;
+    for (;;) {
+        const size_t comma = text.find(',', start);
+        items.push_back(text.substr(start, comma - start));
+        if (comma == std::string::npos) return items;
+        start = comma + 1;
+    }
+}
+
+template <size_t... I>
+bool is_event_name(std::string_view name, std::index_sequence<I...>)
+{
+    return ((market::event_name(market::Event{std::in_place_index<I>}) == name) || ...);
+}
+
+// The channels a /v1/stream connection asks for (docs/protocol.md, "Stream"): with neither
+// `events` nor `account`, every event; else the events of the listed types and the events
+// naming the listed accounts. Throws HttpError(400) naming a bad value.
+std::vector<std::string> stream_channels(const Request& request)
+{
+    const auto events = request.query_param("events");
+    const auto accounts = request.query_param("account");
+    if (!events && !accounts) return {"events"};
+    std::vector<std::string> channels;
+    if (events)
+        for (const std::string& type : split_list(*events)) {
+            if (!is_event_name(type, std::make_index_sequence<std::variant_size_v<market::Event>>{}))
+                throw HttpError(400, "events: \"" + type + "\" is not an event type");
+            channels.push_back("event:" + type);
+        }
+    if (accounts)
+        for (const std::string& account : split_list(*accounts)) {
+            auto normalized = market::normalize_address(account);
+            if (!normalized) throw HttpError(400, "account: '" + account + "' is not 0x + 40 hex digits");
+            channels.push_back("account:" + *normalized);
+        }
+    return channels;
+}
 
 // The circuit of a program name: a finance program, else a built-in example circuit (which
 // has no input-bound signals).
@@ -114,6 +159,14 @@ void Service::start()
     server_->route_prefix("GET", "/v1/accounts/", limited(&Service::handle_get_account));
 
     WebSocketRoute stream;
+    stream.accept = [](const Request& r) -> std::optional<Response> {
+        try {
+            stream_channels(r);
+            return std::nullopt;
+        } catch (const HttpError& e) {
+            return Response::json({{"error", e.what()}}, e.status());
+        }
+    };
     stream.on_open = [this](WebSocketConnection& c) {
         nlohmann::json open = {{"type", "open"}, {"requests", nlohmann::json::array()}};
         nlohmann::json hello;
@@ -128,7 +181,8 @@ void Service::start()
                 open["requests"].push_back(open_request_json(r));
             c.send(hello);
             c.send(open);
-            c.subscribe("events");
+            c.subscribe("open");
+            for (const std::string& channel : stream_channels(c.upgrade_request())) c.subscribe(channel);
         }
     };
     stream.on_message = [](WebSocketConnection& c, const nlohmann::json& message) {

@@ -7,6 +7,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -386,6 +387,22 @@ std::shared_ptr<const std::string> serialize_message(const nlohmann::json& messa
 size_t broadcast_message(ServerCore& core, std::string_view channel, const std::shared_ptr<const std::string>& text) {
     size_t delivered = 0;
     for (const auto& session : core.hub.subscribers(channel)) delivered += session->enqueue(text) ? 1 : 0;
+    return delivered;
+}
+
+size_t broadcast_message(ServerCore& core, const std::vector<std::string>& channels,
+                         const std::shared_ptr<const std::string>& text) {
+    if (channels.size() == 1) return broadcast_message(core, channels[0], text);
+    std::vector<std::shared_ptr<WebSocketSession>> sessions;
+    for (const std::string& channel : channels) {
+        auto subscribers = core.hub.subscribers(channel);
+        sessions.insert(sessions.end(), std::make_move_iterator(subscribers.begin()),
+                        std::make_move_iterator(subscribers.end()));
+    }
+    std::sort(sessions.begin(), sessions.end());
+    sessions.erase(std::unique(sessions.begin(), sessions.end()), sessions.end());
+    size_t delivered = 0;
+    for (const auto& session : sessions) delivered += session->enqueue(text) ? 1 : 0;
     return delivered;
 }
 

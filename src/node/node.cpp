@@ -439,7 +439,8 @@ struct Node::Impl {
             reap_jobs(false);
             if (!connected) {
                 try {
-                    stream.connect(client.host(), client.port(), "/v1/stream");
+                    // New requests (work to look at now) and the events naming this prover.
+                    stream.connect(client.host(), client.port(), "/v1/stream?events=request_submitted&account=" + me);
                     connected = true;
                     backoff.reset();
                     log("connected to the coordinator stream");
@@ -451,10 +452,14 @@ struct Node::Impl {
                 }
             }
             try {
-                if (auto message = stream.read_json(std::chrono::milliseconds(200))) {
+                if (auto message = stream.read_json(std::chrono::milliseconds(view_changed ? 20 : 200))) {
                     const std::string type = message->value("type", "");
                     if (type == "open") view_changed = true;
-                    else if (type == "event" && message->contains("event")) handle_event((*message)["event"]);
+                    else if (type == "event" && message->contains("event")) {
+                        const nlohmann::json& event = (*message)["event"];
+                        if (event.value("type", "") == "request_submitted") view_changed = true;
+                        handle_event(event);
+                    }
                     else if (type == "hello") {
                         std::lock_guard lock(mutex);
                         clock_offset_ms = static_cast<int64_t>(message->value("time_ms", unix_ms())) -
@@ -466,7 +471,9 @@ struct Node::Impl {
                 connected = false;
                 continue;
             }
-            if (view_changed || Clock::now() - last_poll >= std::chrono::seconds(1)) {
+            // A burst of new requests is read with one poll per 50 ms, not one per request.
+            const auto since_poll = Clock::now() - last_poll;
+            if ((view_changed && since_poll >= std::chrono::milliseconds(50)) || since_poll >= std::chrono::seconds(1)) {
                 view_changed = false;
                 last_poll = Clock::now();
                 try {
