@@ -8,7 +8,9 @@
 // Counters: requests_per_s (settled requests per wall second), p50_ms / p99_ms (submit sent ->
 // fulfil acknowledged, i.e. the full path: submit, stream delivery, lock, verify, settle). With
 // many requests in flight the latency is mostly queueing (Little's law); the 1-in-flight run
-// gives the latency the coordinator adds per request.
+// gives the latency the coordinator adds per request. Also: submit/stream/lock/fulfil p50 (the
+// phases), mean_batch (proofs per batch verification), cpu_ms_per_request (whole process) and
+// coordinator_cpu_ms_per_request (the coordinator's own threads only).
 #include "coordinator/service.hpp"
 
 #include "coordinator/service_test_support.hpp"
@@ -25,10 +27,48 @@
 #include <set>
 #include <thread>
 
+#include <fstream>
+#include <sstream>
+#include <string_view>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace provernet::coordinator::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// CPU seconds of this process's threads whose name starts with `prefix` ("" : all threads).
+// The coordinator's threads are named pn-http, pn-verify and pn-tick; the load generator's are
+// not, so the coordinator's own cost per request can be told apart from the load generator's.
+double threads_cpu_seconds(std::string_view prefix)
+{
+    double ticks = 0;
+    for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+        std::ifstream stat(task.path() / "stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        const size_t open = text.find('('), close = text.rfind(')');
+        if (open == std::string::npos || close == std::string::npos) continue;
+        if (text.compare(open + 1, prefix.size(), prefix) != 0) continue;
+        std::istringstream rest(text.substr(close + 2));
+        std::string field;
+        // After the name: state (3) ... utime (14), stime (15).
+        for (int i = 3; i <= 13 && rest >> field; ++i) {}
+        double utime = 0, stime = 0;
+        rest >> utime >> stime;
+        ticks += utime + stime;
+    }
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double process_cpu_seconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 void BM_ServiceEndToEnd(benchmark::State& state)
 {
@@ -84,6 +124,7 @@ void BM_ServiceEndToEnd(benchmark::State& state)
         std::atomic<bool> done{false};
 
         const auto start = Clock::now();
+        const double cpu_start = process_cpu_seconds(), coordinator_cpu_start = threads_cpu_seconds("pn-");
         std::vector<std::thread> threads;
         for (size_t r = 0; r < n_requesters; ++r) {
             threads.emplace_back([&, r] {
@@ -184,6 +225,9 @@ void BM_ServiceEndToEnd(benchmark::State& state)
             if (Clock::now() - start > std::chrono::seconds(300)) break;
         }
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        const double cpu_seconds = process_cpu_seconds() - cpu_start;
+        // Threads that ended during the run are not counted: the coordinator's live for its whole life.
+        const double coordinator_cpu_seconds = threads_cpu_seconds("pn-") - coordinator_cpu_start;
         done = true;
         room.notify_all();
         for (std::thread& t : threads) t.join();
@@ -193,6 +237,13 @@ void BM_ServiceEndToEnd(benchmark::State& state)
             return v.empty() ? 0.0 : v[std::min(v.size() - 1, size_t(q * v.size()))];
         };
         state.counters["requests_per_s"] = static_cast<double>(settled) / seconds;
+        // CPU of the whole process (coordinator and load generator) per settled request: on a
+        // shared machine this is steadier than wall time, and 2 cores / it bounds the rate.
+        state.counters["cpu_ms_per_request"] = settled ? 1e3 * cpu_seconds / static_cast<double>(settled) : 0.0;
+        // The coordinator's threads alone: 2 cores / this is the rate it could sustain with
+        // the load generator on other machines.
+        state.counters["coordinator_cpu_ms_per_request"] =
+            settled ? 1e3 * coordinator_cpu_seconds / static_cast<double>(settled) : 0.0;
         state.counters["p50_ms"] = pct(latencies_ms, 0.50);
         state.counters["p99_ms"] = pct(latencies_ms, 0.99);
         state.counters["submit_p50_ms"] = pct(submit_ms, 0.50);
@@ -202,6 +253,8 @@ void BM_ServiceEndToEnd(benchmark::State& state)
         state.counters["settled"] = static_cast<double>(settled);
         state.counters["failures"] = static_cast<double>(failures);
         state.counters["stream_reconnects"] = static_cast<double>(reconnects);
+        const auto [proofs, batches] = service.verifier_stats();
+        state.counters["mean_batch"] = batches ? static_cast<double>(proofs) / static_cast<double>(batches) : 0.0;
         state.counters["paid_twice"] = static_cast<double>(service.audit().requests_paid_twice);
         for (auto& s : streams) s.reset();
         service.stop();

@@ -321,6 +321,13 @@ settlement::LedgerTotals Service::ledger_totals(const std::string& account)
     return settlement_->totals(market::normalize_address(account).value_or(account));
 }
 
+std::pair<uint64_t, uint64_t> Service::verifier_stats() const
+{
+    if (!verifier_) return {0, 0};
+    const BatchVerifier::Stats s = verifier_->stats();
+    return {s.proofs, s.batches};
+}
+
 LedgerAudit Service::audit()
 {
     std::lock_guard lock(mutex_);

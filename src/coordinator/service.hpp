@@ -57,10 +57,12 @@ struct ServiceConfig {
     uint64_t max_expiry_ahead_ms = 600'000;  // expires_at_ms at most this far ahead
     std::chrono::milliseconds tick_interval{50};
     size_t verify_batch = 32;                      // proofs per batch verification
-    // Extra wait for a batch to fill. 0: a verifier thread takes whatever is queued; under load
-    // proofs queue while the threads are busy, so batches form without delaying a lone proof.
-    std::chrono::microseconds verify_window{0};
-    unsigned verify_threads = 2;
+    // Under load (the previous batch held more than one proof), wait this long for a batch to
+    // fill; a lone proof at light load is verified at once.
+    std::chrono::microseconds verify_window{2'000};
+    // One thread: while it verifies, the next proofs queue and form a larger batch; the other
+    // core serves HTTP, signatures and commits.
+    unsigned verify_threads = 1;
     uint64_t snapshot_every = 10'000;  // commands between market snapshots
     size_t open_view_limit = 100;      // lines of the streamed open view
     // The streamed open view is a resync aid (events carry every change in real time), and it
@@ -98,6 +100,8 @@ public:
     uint64_t command_count() const;
     uint64_t event_seq() const;
     LedgerAudit audit();
+    // Proofs verified and batch checks run since start (GET /v1/info: "verifier").
+    std::pair<uint64_t, uint64_t> verifier_stats() const;
     settlement::LedgerTotals ledger_totals(const std::string& account);
 
     struct Circuit {

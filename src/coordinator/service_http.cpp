@@ -193,7 +193,10 @@ void Service::start()
     };
     server_->websocket("/v1/stream", std::move(stream));
     server_->start();
-    ticker_ = std::thread([this] { tick_loop(); });
+    ticker_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "pn-tick");
+        tick_loop();
+    });
 }
 
 uint16_t Service::port() const { return server_ ? server_->port() : 0; }
@@ -208,6 +211,7 @@ Response Service::handle_info(const Request&)
                            {"seq", seq_},
                            {"event_seq", event_seq_},
                            {"max_expiry_ahead_ms", config_.max_expiry_ahead_ms},
+                           {"verifier", {{"proofs", verifier_stats().first}, {"batches", verifier_stats().second}}},
                            {"config", market::to_json(config_.market)}});
 }
 

@@ -1,11 +1,12 @@
 // Batched Groth16 verification for the coordinator: fulfil handlers submit (key, signals, proof)
-// and wait; worker threads collect what arrives within a short window (or until the batch is
-// full), group it by verification key and check each group with one groth16_verify_batch (one
+// and wait; worker threads take what is queued, under load after a short window (or until the
+// batch is full), group it by verification key and check each group with one groth16_verify_batch (one
 // multi-Miller loop and one final exponentiation for the whole group).
 #pragma once
 
 #include "snark/groth16_batch_verifier.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -28,6 +29,13 @@ public:
     std::future<bool> submit(std::shared_ptr<const snark::VerificationKey> vk, std::vector<math::U256> signals,
                              snark::Proof proof);
 
+    // Proofs verified and batch checks run so far (proofs / batches: the mean batch size).
+    struct Stats {
+        uint64_t proofs = 0;
+        uint64_t batches = 0;
+    };
+    Stats stats() const { return {proofs_.load(), batches_.load()}; }
+
 private:
     struct Job {
         std::shared_ptr<const snark::VerificationKey> vk;
@@ -42,8 +50,10 @@ private:
     std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<Job> queue_;
+    size_t last_batch_size_ = 0;  // guarded by mutex_
     bool stopping_ = false;
     std::vector<std::thread> threads_;
+    std::atomic<uint64_t> proofs_{0}, batches_{0};
 };
 
 }  // namespace provernet::coordinator

@@ -1,4 +1,0 @@
-// The non-template parts of Boost.Asio and Boost.Beast, compiled once for the whole program
-// (BOOST_ASIO_SEPARATE_COMPILATION / BOOST_BEAST_SEPARATE_COMPILATION, see CMakeLists.txt).
-#include <boost/asio/impl/src.hpp>
-#include <boost/beast/src.hpp>
