@@ -20,7 +20,7 @@ namespace provernet::cli {
 namespace {
 
 struct RunArgs {
-    std::string program, input, zkey, out;
+    std::string program, input, zkey, out, prover;
 };
 
 const finance::Program& lookup_program(const std::string& name)
@@ -50,7 +50,12 @@ int run_program(const RunArgs& args)
 {
     const finance::Program& program = lookup_program(args.program);
     const auto t0 = std::chrono::steady_clock::now();
-    const circuit::Inputs inputs = circuit::Inputs::from_file(args.input);
+    circuit::Inputs inputs = circuit::Inputs::from_file(args.input);
+    if (!args.prover.empty()) {
+        nlohmann::json with_prover = inputs.json();
+        with_prover[finance::prover_input] = args.prover;
+        inputs = circuit::Inputs(std::move(with_prover), inputs.source());
+    }
     circuit::Builder b(circuit::Mode::witness_only);
     nlohmann::json result;
     try {
@@ -126,6 +131,8 @@ void add_run_command(CLI::App& app)
         ->required()
         ->check(CLI::ExistingFile);
     run->add_option("--out", args->out, "output directory")->required();
+    run->add_option("--prover", args->prover,
+                    "address of the prover the proof pays (the last public signal; default: the inputs' \"prover\", else 0)");
     run->callback([args] { throw CLI::RuntimeError(run_program(*args)); });
 
     app.add_subcommand("programs", "list the finance programs")->callback([] { throw CLI::RuntimeError(run_list()); });

@@ -34,6 +34,11 @@ CREATE INDEX settlements_account ON settlements(account, kind);
 CREATE INDEX settlements_request ON settlements(request_id, kind);
 )sql";
 
+// Circuits whose last public signal is the paid prover's address (finance programs).
+constexpr std::string_view schema_v2 = R"sql(
+ALTER TABLE circuits ADD COLUMN binds_prover INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 int status_for(market::ErrorCode code)
@@ -70,7 +75,7 @@ Service::Service(ServiceConfig config) : config_(std::move(config))
     DatabaseOptions options;
     options.full_sync = config_.full_sync;
     db_ = std::make_unique<Database>((std::filesystem::path(config_.data_dir) / "coordinator.db").string(), options);
-    db_->migrate({schema_v1});
+    db_->migrate({schema_v1, schema_v2});
 
     // The market configuration is fixed when the data dir is created: replaying the log under
     // another configuration would give other outcomes.

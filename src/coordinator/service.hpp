@@ -112,6 +112,9 @@ public:
         uint64_t zkey_bytes = 0;
         std::shared_ptr<const snark::VerificationKey> vk;
         const finance::Program* finance_program = nullptr;  // null: no bound signals known
+        // The last public signal is the address of the prover the proof pays (finance
+        // programs, program.hpp): a fulfil must come from that address.
+        bool binds_prover = false;
     };
 
 private:

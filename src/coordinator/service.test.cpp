@@ -292,7 +292,23 @@ TEST_F(ServiceTest, ProofOfOtherInputsIsInvalidWhenSignalsAreBound)
                                               {"public_signals", zk().bound_proof34.public_signals}});
     EXPECT_FALSE(r.at("valid").get<bool>());
     EXPECT_NE(r.at("reason").get<std::string>().find("inputs"), std::string::npos);
-    // The right proof from another prover settles it.
+    // The right proof, but it pays carol: copied and sent by bob, it is refused (and bob is fined
+    // as for any invalid proof).
+    const nlohmann::json copied = b.act("fulfill", {{"request_id", id},
+                                                   {"proof", zk().bound_proof12.proof},
+                                                   {"public_signals", zk().bound_proof12.public_signals}});
+    EXPECT_FALSE(copied.at("valid").get<bool>());
+    EXPECT_NE(copied.at("reason").get<std::string>().find("(prover)"), std::string::npos) << copied.dump();
+    // Nor with the last signal changed to bob's address: Groth16 binds every public input.
+    nlohmann::json renamed = zk().bound_proof12.public_signals;
+    renamed.back() = math::U256::from_hex(bob_.address().to_lower_string())->to_decimal();
+    const nlohmann::json forged =
+        b.act("fulfill", {{"request_id", id}, {"proof", zk().bound_proof12.proof}, {"public_signals", renamed}});
+    EXPECT_FALSE(forged.at("valid").get<bool>());
+    EXPECT_NE(forged.at("reason").get<std::string>().find("does not verify"), std::string::npos) << forged.dump();
+    // Requesters cannot name the prover in the inputs.
+    EXPECT_EQ(a.send("submit_request", request_body(circuit, "p", {{"preimage", {"1", "2"}}, {"prover", "0x" + std::string(40, '1')}})).status, 400);
+    // The right proof from carol settles it.
     const nlohmann::json ok = c.act("fulfill", {{"request_id", id},
                                                {"proof", zk().bound_proof12.proof},
                                                {"public_signals", zk().bound_proof12.public_signals}});

@@ -140,6 +140,9 @@ nlohmann::json Service::submit_request(const nlohmann::json& body, const std::st
                                  " characters");
     const std::string circuit_text = r.string("circuit");
     const nlohmann::json& inputs = r.object("inputs");
+    if (inputs.contains(finance::prover_input))
+        throw HttpError(400, std::string("submit_request: inputs.") + finance::prover_input +
+                                 " is set by the prover that fulfils the request, not by the requester");
     const std::string priority_text = r.string("priority");
     market::RequestSpec spec;
     spec.min_price = r.u64("min_price");
@@ -230,10 +233,16 @@ nlohmann::json Service::fulfill(const nlohmann::json& body, const std::string& s
         throw HttpError(400, "fulfill: public_signals has " + std::to_string(signals.size()) + " values, circuit " +
                                  circuit_id + " has " + std::to_string(circuit->n_public));
 
-    // A proof of other inputs is an invalid proof for this request.
+    // A proof of other inputs is an invalid proof for this request, and so is a proof that pays
+    // another prover (finance programs end with the prover's address: a copied proof).
     bool valid = true;
     std::string why;
-    for (const auto& entry : nlohmann::json::parse(bound_text)) {
+    if (circuit->binds_prover && signals.back() != *math::U256::from_hex(signer)) {
+        valid = false;
+        why = "public signal " + std::to_string(signals.size() - 1) + " (prover) is " + signals.back().to_hex() +
+              ", not the submitter " + signer;
+    }
+    for (const auto& entry : valid ? nlohmann::json::parse(bound_text) : nlohmann::json::array()) {
         const size_t index = entry[0].get<size_t>();
         const std::string expected = entry[1].get<std::string>();
         if (index >= signals.size() || signals[index].to_decimal() != expected) {

@@ -291,7 +291,8 @@ std::shared_ptr<const Service::Circuit> Service::find_circuit(const std::string&
 
 void Service::load_circuits()
 {
-    Statement stmt = db_->prepare("SELECT identity, program, constraints, n_public, zkey_bytes, vk FROM circuits");
+    Statement stmt =
+        db_->prepare("SELECT identity, program, constraints, n_public, zkey_bytes, vk, binds_prover FROM circuits");
     while (stmt.step()) {
         auto c = std::make_shared<Circuit>();
         c->identity = stmt.column<std::string>(0);
@@ -301,6 +302,7 @@ void Service::load_circuits()
         c->zkey_bytes = stmt.column<uint64_t>(4);
         c->vk = std::make_shared<snark::VerificationKey>(
             snark::parse_verification_key_json(stmt.column<std::string>(5), "stored vk of " + c->identity));
+        c->binds_prover = stmt.column<uint64_t>(6) != 0;
         if (auto resolved = resolve_program(config_.programs, c->program)) c->finance_program = resolved->program;
         circuits_[c->identity] = std::move(c);
     }
@@ -352,6 +354,8 @@ Response Service::handle_put_circuit(const Request& request)
     c->zkey_bytes = request.body.size();
     c->vk = vk;
     c->finance_program = resolved->program;
+    const std::vector<std::string> public_names = builder.public_names();
+    c->binds_prover = !public_names.empty() && public_names.back() == finance::prover_input;
 
     std::lock_guard lock(mutex_);
     if (auto it = circuits_.find(c->identity); it != circuits_.end()) {
@@ -361,10 +365,10 @@ Response Service::handle_put_circuit(const Request& request)
         const fs::path final_path = dir / (c->identity + ".zkey");
         fs::rename(tmp, final_path);
         try {
-            db_->run("INSERT INTO circuits(identity, program, constraints, n_public, zkey_bytes, vk) VALUES "
-                     "(?1, ?2, ?3, ?4, ?5, ?6)",
+            db_->run("INSERT INTO circuits(identity, program, constraints, n_public, zkey_bytes, vk, binds_prover) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                      c->identity, name, c->constraints, uint64_t{c->n_public}, c->zkey_bytes,
-                     snark::verification_key_to_json(*vk));
+                     snark::verification_key_to_json(*vk), uint64_t{c->binds_prover ? 1u : 0u});
         } catch (...) {
             std::error_code ec;
             fs::remove(final_path, ec);

@@ -50,7 +50,8 @@ struct ProofFiles {
 };
 
 // "poseidon-preimage-bound": the poseidon-preimage circuit whose output (the hash) is declared
-// input-bound, so a proof of another preimage is refused.
+// input-bound, so a proof of another preimage is refused, and which ends with the prover's
+// address like every finance program.
 inline finance::Program bound_program()
 {
     const circuit::CircuitSpec spec = [] {
@@ -72,15 +73,22 @@ inline finance::Program bound_program()
         const auto pre = in.field_array("preimage", 2);
         return std::vector<std::pair<size_t, math::Fr>>{{0, circuit::poseidon_hash(pre[0], pre[1])}};
     };
-    return p;
+    return finance::with_prover_signal(std::move(p));
 }
 
 struct Zk {
     std::string zkey_bytes;        // poseidon-preimage
     std::string bound_zkey_bytes;  // a second setup of the same circuit, for the bound program
     ProofFiles proof12, proof34;              // preimages (1, 2) and (3, 4), plain key
-    ProofFiles bound_proof12, bound_proof34;  // the same, bound key
+    ProofFiles bound_proof12, bound_proof34;  // the bound program's key; proofs paying carol and bob
 };
+
+inline settlement::PrivateKey test_key(unsigned n)
+{
+    char hex[67];
+    std::snprintf(hex, sizeof hex, "0x%064x", n);
+    return settlement::PrivateKey::from_hex(hex);
+}
 
 inline ProofFiles prove(const snark::ZKey& zkey, const circuit::CircuitSpec& spec, const nlohmann::json& inputs)
 {
@@ -102,7 +110,9 @@ inline const Zk& zk()
         const snark::R1cs r1cs = circuit::build_constraint_system(spec).r1cs();
         snark::write_new_ptau((dir / "pot.ptau").string(), 9);
         snark::groth16_setup(r1cs, (dir / "pot.ptau").string(), (dir / "a.zkey").string());
-        snark::groth16_setup(r1cs, (dir / "pot.ptau").string(), (dir / "b.zkey").string());
+        const circuit::CircuitSpec bound_spec = finance::circuit_spec(bound_program());
+        snark::groth16_setup(circuit::build_constraint_system(bound_spec).r1cs(), (dir / "pot.ptau").string(),
+                             (dir / "b.zkey").string());
         z.zkey_bytes = read_bytes(dir / "a.zkey");
         z.bound_zkey_bytes = read_bytes(dir / "b.zkey");
         const snark::ZKey a = snark::read_zkey((dir / "a.zkey").string());
@@ -110,19 +120,14 @@ inline const Zk& zk()
         const nlohmann::json in12 = {{"preimage", {"1", "2"}}}, in34 = {{"preimage", {"3", "4"}}};
         z.proof12 = prove(a, spec, in12);
         z.proof34 = prove(a, spec, in34);
-        z.bound_proof12 = prove(b, spec, in12);
-        z.bound_proof34 = prove(b, spec, in34);
+        const std::string carol = test_key(0xca201).address().to_lower_string();
+        const std::string bob = test_key(0xb0b).address().to_lower_string();
+        z.bound_proof12 = prove(b, bound_spec, {{"preimage", {"1", "2"}}, {"prover", carol}});
+        z.bound_proof34 = prove(b, bound_spec, {{"preimage", {"3", "4"}}, {"prover", bob}});
         fs::remove_all(dir);
         return z;
     }();
     return z;
-}
-
-inline settlement::PrivateKey test_key(unsigned n)
-{
-    char hex[67];
-    std::snprintf(hex, sizeof hex, "0x%064x", n);
-    return settlement::PrivateKey::from_hex(hex);
 }
 
 inline market::Config test_market_config()

@@ -7,6 +7,12 @@
 //     error for fixed point);
 //   - a readable result: the values the circuit computed, as JSON (result.json of `provernet run`).
 // Both `build` and `reference` return results of the same JSON shape, so they can be compared.
+//
+// The registry appends one public input to every program: `prover`, the address of the prover
+// the proof pays, as the LAST public signal (read from the inputs' "prover" field, 0 when
+// absent). Groth16 binds every public input, so a proof copied from a mempool or a coordinator
+// and submitted by another prover does not verify with the copier's address: settlement (the
+// coordinator, the market contract) checks it against the submitter.
 #pragma once
 
 #include "circuit/builder.hpp"
@@ -71,6 +77,14 @@ private:
     mutable std::mutex made_mutex_;
     mutable std::map<std::string, std::unique_ptr<Program>> made_;
 };
+
+// The inputs field that names the prover, and its value as a field element (0 when absent;
+// throws circuit::InputError when it is not 0x + 40 hex digits).
+inline constexpr const char* prover_input = "prover";
+math::Fr prover_signal(const circuit::Inputs& in);
+// The program with the prover signal appended (what the registry stores; a deployment's own
+// programs given to the coordinator go through it too).
+Program with_prover_signal(Program p);
 
 // The circuit of a program, for the circuit registry (setup, export, witness by name).
 circuit::CircuitSpec circuit_spec(const Program& p);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 namespace provernet::finance {
@@ -42,6 +43,38 @@ TEST(Programs, FamiliesMakeAnySizeAndRejectBadSizes)
     EXPECT_THROW(r.find("black-scholes-0"), std::invalid_argument);
     EXPECT_THROW(r.find("black-scholes-99999999"), std::invalid_argument);
     EXPECT_THROW(r.find("state-transition-d40-s1-t1"), std::invalid_argument);
+}
+
+TEST(Programs, EveryProgramEndsWithTheProversAddress)
+{
+    const std::string prover = "0x00000000000000000000000000000000000000aB";
+    for (const std::string name : {"black-scholes-1", "liquidation-2x2", "portfolio-margin-1x2", "state-transition-d8-s1-t1"}) {
+        SCOPED_TRACE(name);
+        const Program* p = finance_programs().find(name);
+        ASSERT_NE(p, nullptr);
+        nlohmann::json with = p->example_input;
+        with["prover"] = prover;
+        // The program itself never sees the field (the liquidation program refuses unknown ones).
+        circuit::Builder b(circuit::Mode::witness_only), plain(circuit::Mode::witness_only);
+        const nlohmann::json result = p->build(b, circuit::Inputs(with, "with prover"));
+        EXPECT_EQ(result, p->build(plain, circuit::Inputs(p->example_input, "without")));
+        ASSERT_FALSE(b.public_names().empty());
+        EXPECT_EQ(b.public_names().back(), "prover");
+        EXPECT_EQ(b.public_values().back(), math::Fr::from_uint(0xab));
+        EXPECT_EQ(plain.public_values().back(), math::Fr::zero());  // absent: 0
+        // Everything before it is the same.
+        const auto a = b.public_values(), c = plain.public_values();
+        EXPECT_TRUE(std::equal(a.begin(), a.end() - 1, c.begin(), c.end() - 1));
+        // A malformed address is an input error naming the field.
+        with["prover"] = "0x12";
+        circuit::Builder bad(circuit::Mode::witness_only);
+        try {
+            p->build(bad, circuit::Inputs(with, "bad prover"));
+            ADD_FAILURE() << "accepted a malformed prover";
+        } catch (const circuit::InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("prover"), std::string::npos) << e.what();
+        }
+    }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "circuit/builder.hpp"
 #include "coordinator/client.hpp"
 #include "coordinator/websocket_client.hpp"
+#include "finance/program.hpp"
 #include "node/circuit_cache.hpp"
 #include "node/policy.hpp"
 #include "snark/groth16_prover.hpp"
@@ -244,8 +245,12 @@ struct Node::Impl {
             log("proving request %llu (%s, %llu constraints)", static_cast<unsigned long long>(id), program.c_str(),
                 static_cast<unsigned long long>(loaded->info.constraints));
             const auto t0 = Clock::now();
+            // The proof names this prover as the one it pays (finance programs' last public
+            // signal), so nobody else can settle it.
+            nlohmann::json inputs = request.at("inputs");
+            if (inputs.is_object()) inputs[finance::prover_input] = me;
             circuit::Builder b = circuit::build_circuit(
-                loaded->spec, circuit::Inputs(request.at("inputs"), "request " + std::to_string(id) + " inputs"),
+                loaded->spec, circuit::Inputs(std::move(inputs), "request " + std::to_string(id) + " inputs"),
                 circuit::Mode::witness_only);
             snark::ProveResult proved = snark::groth16_prove(*loaded->zkey, b.witness_file());
             const double s = seconds_since(t0);
