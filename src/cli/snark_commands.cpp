@@ -6,11 +6,13 @@
 #include "snark/groth16_prover.hpp"
 #include "snark/groth16_verifier.hpp"
 #include "snark/json_io.hpp"
+#include "snark/solidity_verifier.hpp"
 #include "snark/wtns.hpp"
 #include "snark/zkey.hpp"
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -31,6 +33,10 @@ struct VerifyArgs {
 
 struct ExportVkArgs {
     std::string zkey, vk;
+};
+
+struct ExportSolidityArgs {
+    std::string zkey, sol, contract = "Groth16Verifier";
 };
 
 struct InfoArgs {
@@ -97,6 +103,24 @@ int run_export_vk(const ExportVkArgs& args)
     return 0;
 }
 
+int run_export_solidity(const ExportSolidityArgs& args)
+{
+    const snark::ZKey zkey = snark::read_zkey(args.zkey);
+    const std::string source = snark::solidity_verifier(snark::verification_key_from_zkey(zkey), args.contract);
+    const std::string tmp = args.sol + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << source;
+        if (!out.flush())
+            throw snark::FormatError(args.sol, "cannot write the Solidity verifier");
+    }
+    if (std::rename(tmp.c_str(), args.sol.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw snark::FormatError(args.sol, "cannot write the Solidity verifier");
+    }
+    return 0;
+}
+
 int run_info(const InfoArgs& args)
 {
     std::cout << snark::describe_file(args.file);
@@ -132,6 +156,13 @@ void add_snark_commands(CLI::App& app)
     export_vk->add_option("zkey", export_args->zkey, "proving key (.zkey)")->required()->check(CLI::ExistingFile);
     export_vk->add_option("verification_key", export_args->vk, "output verification_key.json")->required();
     export_vk->callback([export_args] { throw CLI::RuntimeError(run_export_vk(*export_args)); });
+    auto solidity_args = std::make_shared<ExportSolidityArgs>();
+    auto* export_solidity = zkey->add_subcommand(
+        "export-solidity", "write a Solidity Groth16 verifier for a .zkey (reverts on invalid proofs; contracts/IGroth16Verifier.sol)");
+    export_solidity->add_option("zkey", solidity_args->zkey, "proving key (.zkey)")->required()->check(CLI::ExistingFile);
+    export_solidity->add_option("verifier", solidity_args->sol, "output Verifier.sol")->required();
+    export_solidity->add_option("--contract", solidity_args->contract, "contract name (default Groth16Verifier)");
+    export_solidity->callback([solidity_args] { throw CLI::RuntimeError(run_export_solidity(*solidity_args)); });
 
     auto info_args = std::make_shared<InfoArgs>();
     auto* info = app.add_subcommand("info", "what a .r1cs/.wtns/.zkey/.ptau or snarkjs JSON file holds");
