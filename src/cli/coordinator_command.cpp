@@ -22,7 +22,7 @@ struct CoordinatorArgs {
     std::string listen = "127.0.0.1:8700";
     std::string domain = "provernet-local";
     std::string operator_address;
-    unsigned threads = 16;
+    unsigned threads = 4;
     uint64_t fee_bps = 0;
     std::string fee_account;
     uint64_t withdrawal_delay_ms = 86'400'000;

@@ -93,4 +93,10 @@ Response Response::error(int status, std::string_view message) {
     return json(nlohmann::json{{"error", message}}, status);
 }
 
+Response Response::deferred() {
+    Response r;
+    r.is_deferred = true;
+    return r;
+}
+
 }  // namespace provernet::coordinator

@@ -3,6 +3,7 @@
 #include "coordinator/server_detail.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -176,7 +177,16 @@ private:
     void on_request() {
         bool keep_alive = parser_->get().keep_alive();
         Request request = make_request();
-        write_response(dispatch(request), !keep_alive);
+        request.defer = [self = self(), keep_alive]() -> Responder {
+            return [self, keep_alive](Response response) {
+                net::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)]() mutable {
+                    self->write_response(std::move(response), !keep_alive);
+                });
+            };
+        };
+        Response response = dispatch(request);
+        if (response.is_deferred) return;  // the handler's responder writes it
+        write_response(std::move(response), !keep_alive);
     }
 
     Response dispatch(Request& request) {
@@ -531,6 +541,11 @@ size_t HttpServer::broadcast(std::string_view channel, const nlohmann::json& mes
 
 size_t HttpServer::broadcast(const std::vector<std::string>& channels, const nlohmann::json& message) {
     return detail::broadcast_message(impl_->core, channels, detail::serialize_message(message));
+}
+
+void HttpServer::post(std::function<void()> fn) {
+    if (!impl_->ioc) throw std::logic_error("HttpServer::post before start()");
+    detail::net::post(*impl_->ioc, std::move(fn));
 }
 
 size_t HttpServer::subscriber_count(std::string_view channel) const { return impl_->core.hub.count(channel); }

@@ -59,6 +59,10 @@ private:
     int status_;
 };
 
+struct Response;
+// Sends a deferred response (see Request::defer); callable once, from any thread.
+using Responder = std::function<void(struct Response)>;
+
 struct Request {
     std::string method;          // "GET", "POST", ...
     std::string target;          // as sent: path and query
@@ -75,6 +79,11 @@ struct Request {
     std::optional<std::string> query_param(std::string_view name) const;
     // The body parsed as JSON; throws HttpError(400) naming the parse error.
     nlohmann::json json() const;
+
+    // Answers later: the handler returns Response::deferred() and calls the responder when the
+    // answer is ready (e.g. after a proof is verified), so the worker thread serves other
+    // connections meanwhile. Set by the server for HTTP routes; empty elsewhere.
+    std::function<Responder()> defer;
 };
 
 struct Response {
@@ -87,6 +96,9 @@ struct Response {
     static Response text(std::string body, int status = 200, std::string content_type = "text/plain");
     // {"error": message}
     static Response error(int status, std::string_view message);
+    // Returned by a handler that called Request::defer(): nothing is written now.
+    static Response deferred();
+    bool is_deferred = false;
 };
 
 using Handler = std::function<Response(const Request&)>;
@@ -183,6 +195,9 @@ public:
     // on several of them gets it once); returns how many got it.
     size_t broadcast(const std::vector<std::string>& channels, const nlohmann::json& message);
     size_t subscriber_count(std::string_view channel) const;
+    // Runs fn on a worker thread (e.g. to finish a deferred response away from the thread that
+    // produced its result).
+    void post(std::function<void()> fn);
     size_t connection_count() const;
 
     struct Impl;

@@ -18,6 +18,7 @@
 #include "finance/program.hpp"
 #include "market/market.hpp"
 #include "settlement/settlement.hpp"
+#include "snark/json_io.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -45,9 +46,9 @@ struct ServiceConfig {
     std::string data_dir;             // created if absent: coordinator.db, circuits/
     std::string host = "127.0.0.1";
     uint16_t port = 0;                // 0: ephemeral (see port())
-    // HTTP worker threads. A fulfil holds its thread while its proof is verified, so the
-    // verifier's batches can only be as large as the number of fulfils in flight: keep many.
-    unsigned threads = 16;
+    // HTTP worker threads. A fulfil does not hold one while its proof is verified (the answer is
+    // deferred), so a few per core suffice; more only add context switches.
+    unsigned threads = 4;
     std::string domain = "provernet-local";
     std::string operator_address;     // may sign deposit and resume_prover ("" : nobody)
     market::Config market;            // used when the data dir is new; must match afterwards
@@ -138,6 +139,24 @@ private:
                        uint64_t nonce);
     nlohmann::json submit_request(const nlohmann::json& body, const std::string& signer, uint64_t nonce);
     nlohmann::json fulfill(const nlohmann::json& body, const std::string& signer, uint64_t nonce);
+    // A fulfil in two halves around the verification: the checks that need no pairing (a
+    // refusal throws HttpError), then the commit of the verdict.
+    struct FulfilCheck {
+        std::string signer;
+        uint64_t nonce = 0;
+        uint64_t request_id = 0;
+        std::shared_ptr<const Circuit> circuit;
+        snark::Proof proof;
+        std::vector<math::U256> signals;
+        std::string proof_text, signals_text;
+        std::string why;  // non-empty: invalid before any verification
+    };
+    FulfilCheck check_fulfil(const nlohmann::json& body, const std::string& signer, uint64_t nonce);
+    nlohmann::json finish_fulfil(const FulfilCheck& check, bool valid, std::string why);
+    // The fulfil action without holding a worker thread while the proof is verified: the
+    // verifier's batch then holds every fulfil in flight, not one per worker thread.
+    Response handle_fulfil_deferred(const Request& request, const nlohmann::json& body, const std::string& signer,
+                                    uint64_t nonce);
 
     // Under the writer lock: nonce check, apply, commit (or rebuild), broadcast. Throws HttpError
     // for a rejected command.

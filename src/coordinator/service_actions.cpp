@@ -52,6 +52,24 @@ market::JsonReader body_reader(const nlohmann::json& body, const std::string& ac
     return market::JsonReader(body, "action \"" + action + "\" body", market::ErrorCode::invalid_command);
 }
 
+// The answer to an action computed by f, errors included (for responses sent later, where no
+// handler's caller is left to turn exceptions into responses).
+template <class F>
+Response action_response(F&& f)
+{
+    try {
+        nlohmann::json result = f();
+        result["ok"] = true;
+        return Response::json(result);
+    } catch (const HttpError& e) {
+        return Response::error(e.status() >= 400 && e.status() <= 599 ? e.status() : 500, e.what());
+    } catch (const market::MarketError& e) {
+        return Response::error(coordinator::status_for(e.code()), e.what());
+    } catch (const std::exception& e) {
+        return Response::error(500, std::string("internal error: ") + e.what());
+    }
+}
+
 }  // namespace
 
 Response Service::handle_action(const Request& request)
@@ -78,6 +96,8 @@ Response Service::handle_action(const Request& request)
         throw HttpError(401, "expired: expires_at_ms " + std::to_string(action.expires_at_ms) + " is more than " +
                                  std::to_string(config_.max_expiry_ahead_ms) + " ms ahead");
     const std::string signer = action.signer.to_lower_string();
+    if (action.action == "fulfill" && request.defer && server_)
+        return handle_fulfil_deferred(request, action.body, signer, action.nonce);
     try {
         nlohmann::json result = act(action.action, action.body, signer, action.nonce);
         result["ok"] = true;
@@ -196,10 +216,13 @@ nlohmann::json Service::submit_request(const nlohmann::json& body, const std::st
             {"events", events_json(c.outcome.events)}};
 }
 
-nlohmann::json Service::fulfill(const nlohmann::json& body, const std::string& signer, uint64_t nonce)
+Service::FulfilCheck Service::check_fulfil(const nlohmann::json& body, const std::string& signer, uint64_t nonce)
 {
     market::JsonReader r = body_reader(body, "fulfill");
-    const uint64_t request_id = r.u64("request_id");
+    FulfilCheck c;
+    c.signer = signer;
+    c.nonce = nonce;
+    c.request_id = r.u64("request_id");
     const nlohmann::json& proof_json = r.object("proof");
     const nlohmann::json& signals_json = r.array("public_signals");
     r.finish();
@@ -209,65 +232,98 @@ nlohmann::json Service::fulfill(const nlohmann::json& body, const std::string& s
     {
         std::lock_guard lock(mutex_);
         check_nonce_locked(signer, nonce);
-        const market::Request* request = market_->request(request_id);
+        const market::Request* request = market_->request(c.request_id);
         if (!request)
-            throw HttpError(404, "request " + std::to_string(request_id) + " does not exist (or was pruned)");
+            throw HttpError(404, "request " + std::to_string(c.request_id) + " does not exist (or was pruned)");
         if (request->closed())
-            throw HttpError(409, "request " + std::to_string(request_id) + " is already " +
+            throw HttpError(409, "request " + std::to_string(c.request_id) + " is already " +
                                      std::string(market::to_string(request->status)));
         circuit_id = request->spec.circuit_id;
-        bound_text = db_->query_value<std::string>("SELECT bound FROM requests WHERE id = ?1", request_id).value_or("[]");
+        bound_text = db_->query_value<std::string>("SELECT bound FROM requests WHERE id = ?1", c.request_id).value_or("[]");
     }
-    auto circuit = find_circuit(circuit_id);
-    if (!circuit) throw HttpError(500, "request " + std::to_string(request_id) + ": circuit " + circuit_id + " is missing");
+    c.circuit = find_circuit(circuit_id);
+    if (!c.circuit)
+        throw HttpError(500, "request " + std::to_string(c.request_id) + ": circuit " + circuit_id + " is missing");
 
-    snark::Proof proof;
-    std::vector<math::U256> signals;
+    c.proof_text = proof_json.dump();
+    c.signals_text = signals_json.dump();
     try {
-        proof = snark::parse_proof_json(proof_json.dump(), "proof");
-        signals = snark::parse_public_json(signals_json.dump(), "public_signals");
+        c.proof = snark::parse_proof_json(c.proof_text, "proof");
+        c.signals = snark::parse_public_json(c.signals_text, "public_signals");
     } catch (const std::exception& e) {
         throw HttpError(400, std::string("fulfill: ") + e.what());
     }
-    if (signals.size() != circuit->n_public)
-        throw HttpError(400, "fulfill: public_signals has " + std::to_string(signals.size()) + " values, circuit " +
-                                 circuit_id + " has " + std::to_string(circuit->n_public));
+    if (c.signals.size() != c.circuit->n_public)
+        throw HttpError(400, "fulfill: public_signals has " + std::to_string(c.signals.size()) + " values, circuit " +
+                                 circuit_id + " has " + std::to_string(c.circuit->n_public));
 
-    // A proof of other inputs is an invalid proof for this request, and so is a proof that pays
-    // another prover (finance programs end with the prover's address: a copied proof).
-    bool valid = true;
-    std::string why;
-    if (circuit->binds_prover && signals.back() != *math::U256::from_hex(signer)) {
-        valid = false;
-        why = "public signal " + std::to_string(signals.size() - 1) + " (prover) is " + signals.back().to_hex() +
-              ", not the submitter " + signer;
+    // A proof that pays another prover (finance programs end with the prover's address: a
+    // copied proof), or a proof of other inputs, is an invalid proof for this request.
+    if (c.circuit->binds_prover && c.signals.back() != *math::U256::from_hex(signer)) {
+        c.why = "public signal " + std::to_string(c.signals.size() - 1) + " (prover) is " + c.signals.back().to_hex() +
+                ", not the submitter " + signer;
+        return c;
     }
-    for (const auto& entry : valid ? nlohmann::json::parse(bound_text) : nlohmann::json::array()) {
+    for (const auto& entry : nlohmann::json::parse(bound_text)) {
         const size_t index = entry[0].get<size_t>();
         const std::string expected = entry[1].get<std::string>();
-        if (index >= signals.size() || signals[index].to_decimal() != expected) {
-            valid = false;
-            why = "public signal " + std::to_string(index) + " does not match the request's inputs";
-            break;
+        if (index >= c.signals.size() || c.signals[index].to_decimal() != expected) {
+            c.why = "public signal " + std::to_string(index) + " does not match the request's inputs";
+            return c;
         }
     }
-    if (valid) {
-        valid = verifier_->submit(circuit->vk, signals, proof).get();
-        if (!valid) why = "the proof does not verify";
-    }
+    return c;
+}
 
-    const std::string proof_text = proof_json.dump();
-    const std::string signals_text = signals_json.dump();
-    Committed c = apply_and_commit(
-        market::Fulfill{signer, request_id, valid}, signer, nonce, [&](uint64_t seq, const market::Outcome& outcome) {
+nlohmann::json Service::finish_fulfil(const FulfilCheck& c, bool valid, std::string why)
+{
+    Committed committed = apply_and_commit(
+        market::Fulfill{c.signer, c.request_id, valid}, c.signer, c.nonce,
+        [&](uint64_t seq, const market::Outcome& outcome) {
             for (const market::Event& e : outcome.events)
                 if (std::holds_alternative<market::RequestFulfilled>(e))
                     db_->run("INSERT INTO proofs(request_id, prover, proof, public_signals, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                             request_id, signer, proof_text, signals_text, seq);
+                             c.request_id, c.signer, c.proof_text, c.signals_text, seq);
         });
-    nlohmann::json result = {{"seq", c.seq}, {"request_id", request_id}, {"valid", valid}, {"events", events_json(c.outcome.events)}};
-    if (!valid) result["reason"] = why;
+    nlohmann::json result = {{"seq", committed.seq},
+                             {"request_id", c.request_id},
+                             {"valid", valid},
+                             {"events", events_json(committed.outcome.events)}};
+    if (!valid) result["reason"] = std::move(why);
     return result;
+}
+
+nlohmann::json Service::fulfill(const nlohmann::json& body, const std::string& signer, uint64_t nonce)
+{
+    FulfilCheck c = check_fulfil(body, signer, nonce);
+    if (!c.why.empty()) return finish_fulfil(c, false, c.why);
+    const bool valid = verifier_->submit(c.circuit->vk, c.signals, c.proof).get();
+    return finish_fulfil(c, valid, valid ? "" : "the proof does not verify");
+}
+
+Response Service::handle_fulfil_deferred(const Request& request, const nlohmann::json& body, const std::string& signer,
+                                         uint64_t nonce)
+{
+    auto c = std::make_shared<FulfilCheck>(check_fulfil(body, signer, nonce));
+    if (!c->why.empty()) return action_response([&] { return finish_fulfil(*c, false, c->why); });
+    Responder respond = request.defer();
+    verifier_->submit(c->circuit->vk, c->signals, c->proof, [this, c, respond](bool valid, std::exception_ptr error) {
+        // The commit runs on a worker thread, not on the verifier's: the verifier goes on to
+        // the next batch at once.
+        server_->post([this, c, respond, valid, error] {
+            respond(action_response([&]() -> nlohmann::json {
+                if (error) {
+                    try {
+                        std::rethrow_exception(error);
+                    } catch (const std::exception& e) {
+                        throw HttpError(500, std::string("verification failed: ") + e.what());
+                    }
+                }
+                return finish_fulfil(*c, valid, valid ? "" : "the proof does not verify");
+            }));
+        });
+    });
+    return Response::deferred();
 }
 
 }  // namespace provernet::coordinator

@@ -25,22 +25,32 @@ BatchVerifier::~BatchVerifier()
     }
     cv_.notify_all();
     for (std::thread& t : threads_) t.join();
-    for (Job& job : queue_)
-        job.verdict.set_exception(std::make_exception_ptr(std::runtime_error("the coordinator is stopping")));
+    for (Job& job : queue_) job.done(false, std::make_exception_ptr(std::runtime_error("the coordinator is stopping")));
 }
 
 std::future<bool> BatchVerifier::submit(std::shared_ptr<const snark::VerificationKey> vk,
                                         std::vector<math::U256> signals, snark::Proof proof)
 {
-    Job job{std::move(vk), std::move(signals), proof, {}};
-    std::future<bool> verdict = job.verdict.get_future();
+    auto verdict = std::make_shared<std::promise<bool>>();
+    std::future<bool> result = verdict->get_future();
+    submit(std::move(vk), std::move(signals), proof, [verdict](bool valid, std::exception_ptr error) {
+        if (error)
+            verdict->set_exception(error);
+        else
+            verdict->set_value(valid);
+    });
+    return result;
+}
+
+void BatchVerifier::submit(std::shared_ptr<const snark::VerificationKey> vk, std::vector<math::U256> signals,
+                           snark::Proof proof, Done done)
+{
     {
         std::lock_guard lock(mutex_);
         if (stopping_) throw std::runtime_error("the coordinator is stopping");
-        queue_.push_back(std::move(job));
+        queue_.push_back(Job{std::move(vk), std::move(signals), proof, std::move(done)});
     }
     cv_.notify_one();
-    return verdict;
 }
 
 void BatchVerifier::run()
@@ -73,9 +83,9 @@ void BatchVerifier::run()
                 const std::vector<bool> verdicts = snark::groth16_verify_batch(*vk, items);
                 proofs_ += items.size();
                 ++batches_;
-                for (size_t k = 0; k < indices.size(); ++k) batch[indices[k]].verdict.set_value(verdicts[k]);
+                for (size_t k = 0; k < indices.size(); ++k) batch[indices[k]].done(verdicts[k], nullptr);
             } catch (...) {
-                for (size_t i : indices) batch[i].verdict.set_exception(std::current_exception());
+                for (size_t i : indices) batch[i].done(false, std::current_exception());
             }
         }
     }

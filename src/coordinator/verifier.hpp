@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,11 @@ public:
     // The verdict of groth16_verify(vk, signals, proof). The caller has checked the signal count.
     std::future<bool> submit(std::shared_ptr<const snark::VerificationKey> vk, std::vector<math::U256> signals,
                              snark::Proof proof);
+    // The same, delivered to `done` on a verifier thread (an exception as `error`, then the
+    // verdict is false): the caller need not hold a thread while it waits.
+    using Done = std::function<void(bool valid, std::exception_ptr error)>;
+    void submit(std::shared_ptr<const snark::VerificationKey> vk, std::vector<math::U256> signals, snark::Proof proof,
+                Done done);
 
     // Proofs verified and batch checks run so far (proofs / batches: the mean batch size).
     struct Stats {
@@ -41,7 +47,7 @@ private:
         std::shared_ptr<const snark::VerificationKey> vk;
         std::vector<math::U256> signals;
         snark::Proof proof;
-        std::promise<bool> verdict;
+        Done done;
     };
     void run();
 
