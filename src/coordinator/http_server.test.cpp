@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace provernet::coordinator {
 namespace {
@@ -147,6 +149,47 @@ TEST(HttpServer, JsonRoundTripOverLoopback) {
     EXPECT_EQ(response.status, 200);
     EXPECT_EQ(response.header("content-type"), "application/json");
     EXPECT_EQ(client.connections_opened(), 1u) << "keep-alive must reuse the connection";
+}
+
+TEST(HttpServer, DeferredResponsesFreeTheWorkerThread) {
+    HttpServerConfig config = quiet_config();
+    config.threads = 1;  // one worker: a handler that held it would block every other request
+    HttpServer server(config);
+    add_test_routes(server);
+    std::vector<std::thread> answerers;
+    std::mutex mutex;
+    server.route("GET", "/later", [&](const Request& request) {
+        Responder respond = request.defer();
+        std::lock_guard lock(mutex);
+        answerers.emplace_back([respond, n = request.query_param("n").value_or("?")] {
+            std::this_thread::sleep_for(300ms);
+            respond(Response::json({{"later", n}}));
+        });
+        return Response::deferred();
+    });
+    server.start();
+
+    // Two deferred requests on two connections, then a plain one on a third: the plain one is
+    // answered while both deferred ones still wait, and each deferred one gets its own answer.
+    std::atomic<int> answered{0};
+    nlohmann::json a, b;
+    std::thread ta([&] { a = HttpClient("127.0.0.1", server.port()).get_json("/later?n=1"); ++answered; });
+    std::thread tb([&] { b = HttpClient("127.0.0.1", server.port()).get_json("/later?n=2"); ++answered; });
+    std::this_thread::sleep_for(100ms);
+    HttpClient plain("127.0.0.1", server.port());
+    EXPECT_EQ(plain.get_json("/hello"), (nlohmann::json{{"hello", "world"}}));
+    EXPECT_EQ(answered.load(), 0) << "the plain request waited for a deferred one";
+    ta.join();
+    tb.join();
+    EXPECT_EQ(a, (nlohmann::json{{"later", "1"}}));
+    EXPECT_EQ(b, (nlohmann::json{{"later", "2"}}));
+    // The connection is kept alive after a deferred answer.
+    HttpClient again("127.0.0.1", server.port());
+    EXPECT_EQ(again.get_json("/later?n=3"), (nlohmann::json{{"later", "3"}}));
+    EXPECT_EQ(again.get_json("/hello"), (nlohmann::json{{"hello", "world"}}));
+    EXPECT_EQ(again.connections_opened(), 1u);
+    std::lock_guard lock(mutex);
+    for (auto& t : answerers) t.join();
 }
 
 TEST(HttpServer, UnknownRouteIs404AndWrongMethodIs405) {
