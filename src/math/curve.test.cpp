@@ -47,7 +47,7 @@ TEST(G2, SubgroupCheck)
     // A point on the twist but outside the order-r subgroup: take x = 1, 2, ... until x^3 + b is
     // a square. Such points have a cofactor component with overwhelming probability.
     int found = 0;
-    for (uint64_t xs = 1; found < 3 && xs < 100; ++xs) {
+    for (uint64_t xs = 1; found < 12 && xs < 1000; ++xs) {
         const Fq2 x{Fq::from_uint(xs), Fq::zero()};
         const Fq2 rhs = x.square() * x + G2Params::b();
         // sqrt in Fq2 by exponentiation: valid when rhs is a square; checked below.
@@ -82,7 +82,14 @@ TEST(G2, SubgroupCheck)
         EXPECT_TRUE(cleared.is_valid());
         ++found;
     }
-    EXPECT_EQ(found, 3);
+    EXPECT_EQ(found, 12);
+    // Multiples of the generator are in the subgroup.
+    U256 k(0x9e3779b97f4a7c15ull);
+    for (int i = 0; i < 8; ++i) {
+        k = U256(k.limb[0] * 6364136223846793005ull + 1442695040888963407ull, k.limb[0], ~k.limb[0], k.limb[0] >> 3);
+        const G2Affine p = G2Affine::generator().to_jacobian().mul(k).to_affine();
+        EXPECT_TRUE(p.is_valid()) << i;
+    }
 }
 
 TEST(G2, FrobeniusIsEndomorphismWithEigenvalueP)

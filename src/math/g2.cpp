@@ -22,20 +22,19 @@ bool G2Affine::is_valid() const
         return false;
     if (is_infinity())
         return true;
-    // On the twist, psi acts on the order-r subgroup as multiplication by p = 6x^2 (mod r), and
-    // psi(Q) == [6x^2]Q holds for no other point (Dai, Lin, Zhao, Zhou, eprint 2022/352, sec.
-    // 4.3; arkworks uses the same test). A 128-bit multiplication instead of [r]Q's 254 bits:
-    // the coordinator checks every proof's B point, so this is on its hot path.
-    static const U256 six_x_squared = [] {
-        const u128 xx = u128(bn254_x) * bn254_x;  // 126 bits
-        const U256 x2{uint64_t(xx), uint64_t(xx >> 64), 0, 0};
-        U256 two, four, six;
-        U256::add(two, x2, x2);
-        U256::add(four, two, two);
-        U256::add(six, four, two);
-        return six;
-    }();
-    return g2_frobenius(*this).to_jacobian() == to_jacobian().mul(six_x_squared);
+    // On the twist, psi acts on the order-r subgroup as multiplication by p (mod r), and
+    //     [x+1]Q + psi([x]Q) + psi^2([x]Q) == psi^3([2x]Q)
+    // holds for no point outside it (El Housni, Guillevic, Piellard, eprint 2022/348, sec. 3 and
+    // 5.1; gnark uses the same test): one 63-bit multiplication instead of [r]Q's 254 bits. The
+    // coordinator checks every proof's B point, so this is on its hot path.
+    const G2 q = to_jacobian();
+    const G2 xq = q.mul(U256(bn254_x));
+    const G2Affine psi_xq = g2_frobenius(xq.to_affine());
+    G2 lhs = xq + q;
+    lhs = lhs.add_mixed(psi_xq);
+    lhs = lhs.add_mixed(g2_frobenius(psi_xq));
+    const G2Affine rhs = g2_frobenius(g2_frobenius(g2_frobenius(xq.dbl().to_affine())));
+    return lhs == rhs.to_jacobian();
 }
 
 G2Affine g2_frobenius(const G2Affine& q)
