@@ -1,5 +1,6 @@
 // provernet: the one command, with subcommands.
 #include "cli/circuit_commands.hpp"
+#include "cli/contracts_command.hpp"
 #include "cli/coordinator_command.hpp"
 #include "cli/demo_command.hpp"
 #include "cli/node_command.hpp"
@@ -26,6 +27,7 @@ int main(int argc, char** argv)
     provernet::cli::add_node_command(app);
     provernet::cli::add_request_commands(app);
     provernet::cli::add_demo_command(app);
+    provernet::cli::add_contracts_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

@@ -282,8 +282,10 @@ nlohmann::json JsonRpcClient::call(std::string_view method, nlohmann::json param
         } else {
             message = error.dump();
         }
-        throw RpcError(where + ": " + message + " (code " + std::to_string(code) + ")", code, std::move(message),
-                       std::move(data));
+        // Built first: the order in which arguments are evaluated is unspecified, so the message
+        // must not be moved from in the same call.
+        std::string what = where + ": " + message + " (code " + std::to_string(code) + ")";
+        throw RpcError(std::move(what), code, std::move(message), std::move(data));
     }
     return std::move(body["result"]);
 }

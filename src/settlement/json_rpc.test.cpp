@@ -142,6 +142,7 @@ TEST(JsonRpcClient, ErrorObjectBecomesRpcError)
         EXPECT_EQ(e.message, "execution reverted");
         EXPECT_EQ(e.data, "0x1234");
         EXPECT_NE(std::string(e.what()).find("eth_call"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("execution reverted"), std::string::npos) << e.what();
     }
 }
 
