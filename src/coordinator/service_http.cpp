@@ -347,6 +347,9 @@ Response Service::handle_put_circuit(const Request& request)
                                  std::to_string(r1cs.header.n_public()));
     auto c = std::make_shared<Circuit>();
     auto vk = std::make_shared<snark::VerificationKey>(snark::verification_key_from_zkey(zkey));
+    // Checked once here: verification skips the key's subgroup checks (verifier.cpp).
+    if (!snark::verification_key_is_valid(*vk))
+        throw HttpError(400, "zkey for " + name + ": its verification key has a point off the curve or outside its subgroup");
     c->identity = snark::circuit_identity(*vk);
     c->program = name;
     c->constraints = builder.constraint_count();

@@ -23,8 +23,18 @@ struct BatchItem {
     const Proof* proof;
 };
 
+struct BatchOptions {
+    // The caller checked the key (verification_key_is_valid), e.g. once at registration.
+    bool key_checked = false;
+    // The caller checked every item's points (on the curve, in their subgroups) and signals
+    // (< r), e.g. by parsing them with parse_proof_json / parse_public_json.
+    bool items_checked = false;
+};
+
 // Per-item verdicts, equal to groth16_verify on each item (up to the 2^-128 soundness error).
-// Throws VerifyError when an item's public signal count does not match the key.
-std::vector<bool> groth16_verify_batch(const VerificationKey& vk, std::span<const BatchItem> items);
+// Throws VerifyError when an item's public signal count does not match the key. The options
+// skip checks the caller has made: a lone proof then costs one pairing check and nothing else.
+std::vector<bool> groth16_verify_batch(const VerificationKey& vk, std::span<const BatchItem> items,
+                                       BatchOptions options = {});
 
 }  // namespace provernet::snark

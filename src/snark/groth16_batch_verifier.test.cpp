@@ -104,6 +104,29 @@ TEST_F(BatchVerify, MalformedItemsAreInvalidAlone)
         EXPECT_EQ(v[i], i != 3 && i != 5 && i != 6) << i;
 }
 
+TEST_F(BatchVerify, PrecheckedKeyAndItemsGiveTheSameVerdicts)
+{
+    // What the coordinator does: key checked at registration, items when parsed; the batch then
+    // skips the subgroup checks. Well-formed but wrong proofs are still found, alone or batched.
+    ASSERT_TRUE(verification_key_is_valid(*vk_));
+    const BatchOptions checked{.key_checked = true, .items_checked = true};
+    auto p = proved_;
+    std::swap(p[2].public_signals, p[7].public_signals);
+    p[4].proof.c = -p[4].proof.c;
+    const auto v = groth16_verify_batch(*vk_, items(p), checked);
+    EXPECT_EQ(v, groth16_verify_batch(*vk_, items(p)));
+    for (size_t i = 0; i < kProofs; ++i) EXPECT_EQ(v[i], i != 2 && i != 7 && i != 4) << i;
+    for (size_t i : {size_t{0}, size_t{4}}) {  // a lone proof: the pairing check alone
+        const BatchItem one{p[i].public_signals, &p[i].proof};
+        EXPECT_EQ(groth16_verify_batch(*vk_, std::span(&one, 1), checked)[0], i == 0);
+        EXPECT_EQ(groth16_pairing_check(*vk_, p[i].public_signals, p[i].proof), i == 0);
+    }
+    // A key with a point off its curve is not valid.
+    VerificationKey bad = *vk_;
+    bad.ic[0] = G1Affine{bad.ic[0].x, bad.ic[0].y + Fq::one()};
+    EXPECT_FALSE(verification_key_is_valid(bad));
+}
+
 TEST_F(BatchVerify, WrongSignalCountIsAUsageError)
 {
     std::vector<U256> one{U256(8)};

@@ -23,12 +23,29 @@ bool groth16_verify(const VerificationKey& vk, std::span<const U256> public_sign
             return false;
     if (!proof.a.is_valid() || !proof.b.is_valid() || !proof.c.is_valid())
         return false;
+    if (!verification_key_is_valid(vk))
+        return false;
+    return groth16_pairing_check(vk, public_signals, proof);
+}
+
+bool verification_key_is_valid(const VerificationKey& vk)
+{
+    if (vk.ic.size() != size_t(vk.n_public) + 1)
+        return false;
     if (!vk.alpha1.is_valid() || !vk.beta2.is_valid() || !vk.gamma2.is_valid() || !vk.delta2.is_valid())
         return false;
     for (const G1Affine& p : vk.ic)
         if (!p.is_valid())
             return false;
+    return true;
+}
 
+bool groth16_pairing_check(const VerificationKey& vk, std::span<const U256> public_signals, const Proof& proof)
+{
+    if (vk.ic.size() != size_t(vk.n_public) + 1 || public_signals.size() != vk.n_public)
+        throw VerifyError("the verification key expects " + std::to_string(vk.n_public) + " public signals and has " +
+                          std::to_string(vk.ic.size()) + " IC points, got " + std::to_string(public_signals.size()) +
+                          " signals");
     // vk_x = IC_0 + sum_i s_i IC_i
     const G1 vk_x = msm(std::span<const G1Affine>(vk.ic).subspan(1), public_signals).add_mixed(vk.ic[0]);
     const std::pair<G1Affine, G2Affine> pairs[4] = {

@@ -24,6 +24,15 @@ struct VerifyError : std::invalid_argument {
 // anything invalid gives false. VerifyError when the signal count does not match the key.
 bool groth16_verify(const VerificationKey& vk, std::span<const math::U256> public_signals, const Proof& proof);
 
+// Every point of the key on its curve and in its subgroup, and n_public + 1 IC points.
+bool verification_key_is_valid(const VerificationKey& vk);
+
+// The pairing equation alone, for a caller that has checked the key (verification_key_is_valid,
+// e.g. once when it was registered) and the proof and signals (points in their subgroups,
+// signals < r, as parse_proof_json and parse_public_json check): the subgroup checks are then
+// not repeated for every verification. VerifyError when the signal count does not match.
+bool groth16_pairing_check(const VerificationKey& vk, std::span<const math::U256> public_signals, const Proof& proof);
+
 // e(alpha1, beta2) flattened in snarkjs's vk_alphabeta_12 order.
 std::array<math::Fq, 12> alphabeta12(const math::G1Affine& alpha1, const math::G2Affine& beta2);
 
