@@ -248,8 +248,8 @@ Service::FulfilCheck Service::check_fulfil(const nlohmann::json& body, const std
     c.proof_text = proof_json.dump();
     c.signals_text = signals_json.dump();
     try {
-        c.proof = snark::parse_proof_json(c.proof_text, "proof");
-        c.signals = snark::parse_public_json(c.signals_text, "public_signals");
+        c.proof = snark::proof_from_json(proof_json, "proof");
+        c.signals = snark::public_signals_from_json(signals_json, "public_signals");
     } catch (const std::exception& e) {
         throw HttpError(400, std::string("fulfill: ") + e.what());
     }

@@ -345,8 +345,12 @@ void write_verification_key_json(const std::string& path, const VerificationKey&
 
 Proof parse_proof_json(std::string_view text, const std::string& name)
 {
+    return proof_from_json(Parser(name).parse(text, kMaxProofJsonBytes), name);
+}
+
+Proof proof_from_json(const json& root, const std::string& name)
+{
     const Parser p(name);
-    const json root = p.parse(text, kMaxProofJsonBytes);
     p.object(root);
     p.protocol_and_curve(root, false);
     Proof proof;
@@ -358,8 +362,12 @@ Proof parse_proof_json(std::string_view text, const std::string& name)
 
 std::vector<U256> parse_public_json(std::string_view text, const std::string& name)
 {
+    return public_signals_from_json(Parser(name).parse(text, kMaxPublicJsonBytes), name);
+}
+
+std::vector<U256> public_signals_from_json(const json& root, const std::string& name)
+{
     const Parser p(name);
-    const json root = p.parse(text, kMaxPublicJsonBytes);
     if (!root.is_array())
         p.fail("", std::string("expected a JSON array of decimal strings, got ") + Parser::type_name(root));
     if (root.size() > kMaxPublicSignals)

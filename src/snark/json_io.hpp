@@ -17,6 +17,8 @@
 #include "math/g2.hpp"
 #include "math/u256.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <cstdint>
 #include <span>
@@ -65,6 +67,10 @@ void write_verification_key_json(const std::string& path, const VerificationKey&
 // proof.json: "curve" may be absent (rapidsnark omits it) but must be bn128 when present.
 Proof parse_proof_json(std::string_view text, const std::string& name = "proof.json");
 std::vector<math::U256> parse_public_json(std::string_view text, const std::string& name = "public.json");
+// The same checks on JSON already parsed (e.g. a field of a request body whose size the caller
+// bounded), without serialising and parsing it again.
+Proof proof_from_json(const nlohmann::json& root, const std::string& name);
+std::vector<math::U256> public_signals_from_json(const nlohmann::json& root, const std::string& name);
 VerificationKey parse_verification_key_json(std::string_view text,
                                             const std::string& name = "verification_key.json");
 
