@@ -42,135 +42,312 @@ abstract contract ProverMarketSettlement is ProverMarketState {
         if (code == SKIP_SIGNAL_COUNT) revert PublicSignalCount(circuit.publicInputCount - 1, publicSignals.length);
         if (code == SKIP_BOUND_SIGNALS) revert BoundSignalsMismatch();
         IGroth16Verifier(circuit.verifier).verify(proof, signals);
-        _settle(id, r, s);
+        (uint256 paid, uint256 back) = _settle(id, r, s);
+        bool secondary = paid >> 255 != 0;
+        emit RequestFulfilled(
+            id, msg.sender, uint96(paid), uint96(paid >> 96), secondary ? back >> 96 : 0, uint96(back),
+            secondary ? 0 : back >> 96, secondary
+        );
         _storeSettler(s);
     }
 
-    // Many proofs of one circuit by one prover (msg.sender bound into every item): one
-    // randomised batch verification; when it fails, each proof is checked alone and only the
-    // valid ones settle. Items that cannot settle are skipped with FulfilmentSkipped.
-    function fulfillBatch(bytes32 circuitId, uint32[] calldata boundIndices, FulfilItem[] calldata items)
-        external
-        returns (uint256 settled)
+    // Many proofs of one circuit by one prover (msg.sender bound into every item), as flat arrays:
+    // item i is requestIds[i] with proofs[8i, 8i + 8) and publicSignals[wi, wi + w), w the
+    // circuit's public input count less one (the prover address, appended here). One randomised
+    // batch verification; when it fails, each proof is checked alone and only the valid ones
+    // settle. Items that cannot settle are skipped with FulfilmentSkipped; the settled ones are
+    // reported together in one BatchFulfilled event.
+    function fulfillBatch(
+        bytes32 circuitId,
+        uint32[] calldata boundIndices,
+        uint256[] calldata requestIds,
+        uint256[] calldata proofs,
+        uint256[] calldata publicSignals
+    ) external returns (uint256 settled) {
+        Batch memory b = _openBatch(circuitId, requestIds.length, proofs.length, publicSignals.length);
+        Settler memory s = _loadSettler();
+        _prepareChecks(b, boundIndices, s);
+        _checkItems(b, requestIds, publicSignals);
+        if (b.k != 0 && _verifyItems(b, circuitId, proofs, publicSignals)) revert VerifierOutOfGas();
+        settled = _settleItems(b, requestIds, s);
+        _storeSettler(s);
+    }
+
+    // A batch in progress: the circuit, and per item three words (items[3i, 3i + 3)): the
+    // request's storage slot when it passed the checks, else the skip reason (a keccak256 slot
+    // below 256 would take 2^248 tries to find), then the request's slot words 1 and 3 as the
+    // checks read them (settling needs them again). k items passed.
+    struct Batch {
+        address verifier;
+        uint256 index;  // the circuit's
+        uint256 w;      // public signals per item given (the prover address excluded)
+        uint256 k;
+        uint256[] items;
+        bool lowStake;           // see _prepareChecks
+        uint256[] binding;
+        bool bindingInRange;
+    }
+
+    function _openBatch(bytes32 circuitId, uint256 n, uint256 proofWords, uint256 signalWords)
+        internal
+        view
+        returns (Batch memory b)
     {
         Circuit memory circuit = circuits_[circuitId];
         if (circuit.verifier == address(0)) revert UnknownCircuit(circuitId);
-        Settler memory s = _loadSettler();
-        uint8[] memory skip = new uint8[](items.length);
-        _verifyItems(circuit, boundIndices, items, s, skip);
-        for (uint256 i; i < items.length; ++i) {
-            uint256 id = items[i].requestId;
-            uint8 code = skip[i];
-            // A request named twice in one batch settles once.
-            if (code == 0 && requests_[id].status != OPEN) code = SKIP_CLOSED;
-            if (code != 0) {
-                emit FulfilmentSkipped(id, msg.sender, code);
-                continue;
-            }
-            _settle(id, requests_[id], s);
-            ++settled;
-        }
-        _storeSettler(s);
+        b.verifier = circuit.verifier;
+        b.index = circuit.index;
+        b.w = circuit.publicInputCount - 1;
+        if (proofWords != n * 8) revert ProofWordCount(n * 8, proofWords);
+        if (signalWords != n * b.w) revert PublicSignalCount(n * b.w, signalWords);
+        b.items = new uint256[](3 * n);
     }
 
-    // Marks in `skip` the items that cannot settle: rules, binding, then the proofs.
-    function _verifyItems(
-        Circuit memory circuit,
-        uint32[] calldata boundIndices,
-        FulfilItem[] calldata items,
-        Settler memory s,
-        uint8[] memory skip
-    ) internal view {
-        uint256 n = items.length;
-        uint256 width = circuit.publicInputCount;
-        uint256[] memory proofs = new uint256[](n * 8);
-        uint256[] memory signals = new uint256[](n * width);
-        uint256 k;  // items in the batch so far
-        for (uint256 i; i < n; ++i) {
-            uint8 code = _select(items[i], circuit, boundIndices, s, signals, k * width);
-            if (code != 0) {
-                skip[i] = code;
-                continue;
-            }
-            _copyProof(proofs, k * 8, items[i].proof);
-            ++k;
-        }
-        if (k > 0) _verifyBatch(circuit.verifier, items, proofs, signals, skip, k, width);
-    }
-
-    function _select(
-        FulfilItem calldata item,
-        Circuit memory circuit,
-        uint32[] calldata boundIndices,
-        Settler memory s,
-        uint256[] memory signals,
-        uint256 at
-    ) internal view returns (uint8 code) {
-        Request storage r = requests_[item.requestId];
-        code = _checkFulfil(r, s);
-        if (code == 0 && r.circuit != circuit.index) code = SKIP_WRONG_CIRCUIT;
-        if (code == 0) code = _signals(r, circuit.publicInputCount, item.publicSignals, boundIndices, signals, at);
-    }
-
-    function _verifyBatch(
-        address verifier,
-        FulfilItem[] calldata items,
-        uint256[] memory proofs,
-        uint256[] memory signals,
-        uint8[] memory skip,
-        uint256 k,
-        uint256 width
-    ) internal view {
+    // The market's checks of each item against the state at the start of the batch, in the order
+    // of _checkFulfil, then the circuit and the binding (as _boundHash): one loop in assembly, as
+    // the batch's per-item cost is what the issue bounds. Writes each item's three words.
+    function _checkItems(Batch memory b, uint256[] calldata ids, uint256[] calldata signals) internal view {
+        uint256 signalsAt;
         assembly {
-            mstore(proofs, mul(k, 8))
-            mstore(signals, mul(k, width))
+            signalsAt := signals.offset
         }
-        // Fiat-Shamir: the coefficients depend on every proof and signal of the batch.
-        bytes32 seed;
+        _checkLoop(b, ids, signalsAt);
+    }
+
+    function _checkLoop(Batch memory b, uint256[] calldata ids, uint256 signalsAt) private view {
         assembly {
-            let h1 := keccak256(add(proofs, 32), mul(k, 256))
-            let h2 := keccak256(add(signals, 32), mul(mul(k, width), 32))
-            mstore(0, h1)
-            mstore(32, h2)
-            seed := keccak256(0, 64)
+            for { let i := 0 } lt(i, ids.length) { i := add(i, 1) } {
+                mstore(0, calldataload(add(ids.offset, shl(5, i))))
+                mstore(0x20, requests_.slot)
+                let slot := keccak256(0, 0x40)
+                let w1 := sload(add(slot, 1))
+                let w3 := sload(add(slot, 3))
+                let entry := 0
+                switch eq(and(shr(240, sload(slot)), 0xff), 1)  // status OPEN
+                case 0 {
+                    entry := 2  // SKIP_UNKNOWN_REQUEST, or SKIP_CLOSED with a tombstone
+                    if sload(add(slot, 2)) { entry := 3 }
+                }
+                default {
+                    switch lt(timestamp(), and(shr(176, w1), 0xffffffffff))  // finalDeadline
+                    case 0 { entry := 4 }  // SKIP_FINAL_DEADLINE
+                    default {
+                        {
+                            let holder := and(w3, 0xffffffffffffffffffffffffffffffffffffffff)
+                            let other := iszero(eq(holder, caller()))
+                            // exclusive until lockDeadline
+                            if and(and(iszero(iszero(holder)), lt(timestamp(), and(shr(136, w1), 0xffffffffff))), other) {
+                                entry := 5  // SKIP_NOT_HOLDER
+                            }
+                            if and(iszero(entry), and(other, mload(add(b, 0xa0)))) { entry := 6 }  // SKIP_STAKE
+                        }
+                        if and(iszero(entry), iszero(eq(and(shr(216, w1), 0xffffffff), mload(add(b, 0x20))))) {
+                            entry := 7  // SKIP_WRONG_CIRCUIT
+                        }
+                        if iszero(entry) {
+                            // abi.encode(indices, values) at b.binding, indices in place: the values
+                            // are this item's signals at the indices (an index out of range hashes
+                            // as 0; b.bindingInRange then fails the item).
+                            let h := mload(add(b, 0xc0))
+                            for { let j := 0 } lt(j, mload(add(h, 0x40))) { j := add(j, 1) } {
+                                let index := mload(add(add(h, 0x60), shl(5, j)))
+                                mstore(
+                                    add(add(add(h, 0x80), shl(5, mload(add(h, 0x40)))), shl(5, j)),
+                                    mul(
+                                        lt(index, mload(add(b, 0x40))),
+                                        calldataload(add(add(signalsAt, mul(i, shl(5, mload(add(b, 0x40))))), shl(5, index)))
+                                    )
+                                )
+                            }
+                            let hash := keccak256(h, add(0x80, shl(6, mload(add(h, 0x40)))))
+                            if iszero(and(mload(add(b, 0xe0)), eq(hash, sload(add(slot, 2))))) {
+                                entry := 9  // SKIP_BOUND_SIGNALS
+                            }
+                        }
+                        if iszero(entry) {
+                            entry := slot
+                            mstore(add(b, 0x60), add(mload(add(b, 0x60)), 1))  // ++b.k
+                        }
+                    }
+                }
+                let at := add(add(mload(add(b, 0x80)), 0x20), mul(i, 0x60))  // items[3i]
+                mstore(at, entry)
+                mstore(add(at, 0x20), w1)
+                mstore(add(at, 0x40), w3)
+            }
+        }
+    }
+
+    // What _checkItems needs besides the items: whether the caller's free stake is below
+    // minFulfillerStake (then only the live lock holder may fulfil), and abi.encode(boundIndices,
+    // values) with the values left to fill per item.
+    function _prepareChecks(Batch memory b, uint32[] calldata boundIndices, Settler memory s) internal view {
+        b.lowStake = s.p.stake < minFulfillerStake;
+        uint256 m = boundIndices.length;
+        // 4 + 2m words from `binding` on; its length word becomes the head's 0x40, written last.
+        uint256[] memory binding = new uint256[](3 + 2 * m);
+        bool inRange = true;
+        for (uint256 j; j < m; ++j) {
+            uint256 index = boundIndices[j];
+            binding[2 + j] = index;
+            if (index >= b.w) inRange = false;
+        }
+        assembly {
+            mstore(binding, 0x40)
+            mstore(add(binding, 0x20), add(0x60, shl(5, m)))
+            mstore(add(binding, 0x40), m)
+            mstore(add(add(binding, 0x60), shl(5, m)), m)
+        }
+        b.binding = binding;
+        b.bindingInRange = inRange;
+    }
+
+    // Settles the items that passed (a request named twice settles once) and emits the events.
+    function _settleItems(Batch memory b, uint256[] calldata ids, Settler memory s)
+        internal
+        returns (uint256 settled)
+    {
+        uint256[] memory items = b.items;
+        // requestId, paid, back (see _settle) per settled item.
+        uint256[] memory records = new uint256[](3 * b.k);
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 id;
+            uint256 slot;
+            uint256 at;  // items[3i]
+            assembly {
+                id := calldataload(add(ids.offset, shl(5, i)))
+                at := add(add(items, 0x20), mul(i, 0x60))
+                slot := mload(at)
+            }
+            if (slot > type(uint8).max) {
+                Request storage r;
+                uint256 w0;
+                assembly {
+                    r.slot := slot
+                    w0 := sload(slot)
+                }
+                if (uint8(w0 >> 240) == OPEN) {
+                    (uint256 paid, uint256 back) = _settleAt(id, r, s, w0, at);
+                    assembly {
+                        let rec := add(add(records, 0x20), mul(settled, 0x60))
+                        mstore(rec, id)
+                        mstore(add(rec, 0x20), paid)
+                        mstore(add(rec, 0x40), back)
+                    }
+                    ++settled;
+                    continue;
+                }
+                slot = SKIP_CLOSED;
+            }
+            emit FulfilmentSkipped(id, msg.sender, uint8(slot));
+        }
+        if (settled != 0) {
+            assembly {
+                mstore(records, mul(settled, 3))
+            }
+            emit BatchFulfilled(msg.sender, records);
+        }
+    }
+
+    // Verifies the k items that passed the checks in one isValidBatch call; when it says no,
+    // checks each alone with isValid and marks the invalid ones SKIP_INVALID_PROOF. True when a
+    // verifier call failed after using (nearly) all the gas it was given: it may have run out of
+    // gas rather than met a bad proof, and the caller reverts, so that gas estimation never
+    // settles on a limit at which valid proofs are skipped. (A precompile that fails on a
+    // malformed point also uses all its gas, so a malformed proof reverts the batch too; an
+    // invalid one does not.)
+    function _verifyItems(Batch memory b, bytes32 seed, uint256[] calldata proofs, uint256[] calldata signals)
+        internal
+        view
+        returns (bool starved)
+    {
+        uint256 proofsAt;
+        uint256 signalsAt;
+        assembly {
+            proofsAt := proofs.offset
+            signalsAt := signals.offset
         }
         bool ok;
-        uint256 gasBefore = gasleft();
-        try IGroth16Verifier(verifier).isValidBatch(proofs, signals, uint256(seed)) returns (bool valid) {
-            ok = valid;
-        } catch {
-            _notStarved(gasBefore);
-        }
-        if (ok) return;
+        (ok, starved) = _verifyBatch(b, seed, proofsAt, signalsAt);
         // One bad proof must not sink the others: check each alone.
-        uint256 j;
-        uint256[] memory one = new uint256[](width);
-        for (uint256 i; i < items.length; ++i) {
-            if (skip[i] != 0) continue;
-            for (uint256 w; w < width; ++w) one[w] = signals[j * width + w];
-            bool valid;
-            gasBefore = gasleft();
-            try IGroth16Verifier(verifier).isValid(items[i].proof, one) returns (bool v) {
-                valid = v;
-            } catch {
-                _notStarved(gasBefore);
+        if (!ok && !starved) starved = _verifyEach(b, proofsAt, signalsAt);
+    }
+
+    // isValidBatch(proofs, pubSignals, seed) with the items that passed, built in memory: their
+    // proofs, then their signals with msg.sender appended to each. Memory from the free pointer
+    // on is scratch (nothing is allocated while it is used).
+    function _verifyBatch(Batch memory b, bytes32 seed, uint256 proofsAt, uint256 signalsAt)
+        internal
+        view
+        returns (bool ok, bool starved)
+    {
+        bytes4 selector = IGroth16Verifier.isValidBatch.selector;
+        assembly {
+            let buf := mload(0x40)
+            let end
+            {
+                let k := mload(add(b, 0x60))
+                let w := mload(add(b, 0x40))
+                let signalsHead := add(0x80, shl(8, k))  // from buf + 4
+                mstore(buf, selector)
+                mstore(add(buf, 0x04), 0x60)
+                mstore(add(buf, 0x24), signalsHead)
+                mstore(add(buf, 0x44), seed)
+                mstore(add(buf, 0x64), shl(3, k))
+                end := add(add(buf, 4), signalsHead)
+                mstore(end, mul(k, add(w, 1)))
+                end := add(end, 0x20)
             }
-            if (!valid) skip[i] = SKIP_INVALID_PROOF;
-            ++j;
+            {
+                let wBytes := shl(5, mload(add(b, 0x40)))
+                let slot := add(mload(add(b, 0x80)), 0x20)
+                let slotsEnd := add(slot, shl(5, mload(mload(add(b, 0x80)))))
+                let p := add(buf, 0x84)
+                for {} lt(slot, slotsEnd) { slot := add(slot, 0x60) } {
+                    if gt(mload(slot), 0xff) {
+                        calldatacopy(p, proofsAt, 0x100)
+                        p := add(p, 0x100)
+                        calldatacopy(end, signalsAt, wBytes)
+                        end := add(end, wBytes)
+                        mstore(end, caller())
+                        end := add(end, 0x20)
+                    }
+                    proofsAt := add(proofsAt, 0x100)
+                    signalsAt := add(signalsAt, wBytes)
+                }
+            }
+            let gasBefore := gas()
+            ok := staticcall(gas(), mload(b), buf, sub(end, buf), 0, 0x20)
+            if iszero(ok) { starved := iszero(gt(gas(), div(gasBefore, 63))) }
+            ok := and(ok, and(iszero(lt(returndatasize(), 0x20)), eq(mload(0), 1)))
         }
     }
 
-    // A verifier call that failed after using (nearly) all the gas it was given may have run out
-    // of gas rather than met a bad proof: revert, so that gas estimation never settles on a limit
-    // at which valid proofs are skipped. (A precompile that fails on a malformed point also uses
-    // all its gas, so a malformed proof reverts the batch too; an invalid one does not.)
-    function _notStarved(uint256 gasBefore) internal view {
-        if (gasleft() <= gasBefore / 63) revert VerifierOutOfGas();
-    }
-
-    function _copyProof(uint256[] memory dst, uint256 at, uint256[8] calldata proof) internal pure {
+    // isValid(proof, pubSignals) for each item that passed the checks; marks the invalid ones.
+    function _verifyEach(Batch memory b, uint256 proofsAt, uint256 signalsAt) internal view returns (bool starved) {
+        bytes4 selector = IGroth16Verifier.isValid.selector;
         assembly {
-            calldatacopy(add(add(dst, 32), mul(at, 32)), proof, 256)
+            let buf := mload(0x40)
+            let wBytes := shl(5, mload(add(b, 0x40)))
+            mstore(buf, selector)
+            mstore(add(buf, 0x104), 0x120)  // proof (8 words), then the signals' offset
+            mstore(add(buf, 0x124), add(shr(5, wBytes), 1))
+            mstore(add(add(buf, 0x144), wBytes), caller())
+            let slot := add(mload(add(b, 0x80)), 0x20)
+            let slotsEnd := add(slot, shl(5, mload(mload(add(b, 0x80)))))
+            for {} and(iszero(starved), lt(slot, slotsEnd)) { slot := add(slot, 0x60) } {
+                if gt(mload(slot), 0xff) {
+                    calldatacopy(add(buf, 4), proofsAt, 0x100)
+                    calldatacopy(add(buf, 0x144), signalsAt, wBytes)
+                    let gasBefore := gas()
+                    let valid := staticcall(gas(), mload(b), buf, add(0x164, wBytes), 0, 0x20)
+                    if iszero(valid) { starved := iszero(gt(gas(), div(gasBefore, 63))) }
+                    valid := and(valid, and(iszero(lt(returndatasize(), 0x20)), eq(mload(0), 1)))
+                    if iszero(valid) { mstore(slot, 1) }  // SKIP_INVALID_PROOF
+                }
+                proofsAt := add(proofsAt, 0x100)
+                signalsAt := add(signalsAt, wBytes)
+            }
         }
     }
 
@@ -282,32 +459,52 @@ abstract contract ProverMarketSettlement is ProverMarketState {
     }
 
     // Pays the fulfiller (s.prover) for request r; _checkFulfil passed and the proof is valid.
-    function _settle(uint256 id, Request storage r, Settler memory s) internal {
-        // The request's slots read once (the field layout of Request, low bits first).
+    // Returns the settlement in two words: paid = price | fee << 96 | secondary << 255 and
+    // back = refund | amount << 96, amount being the bounty when secondary (a lapsed lock; 0 if
+    // never locked) and the collateral returned to the holder otherwise (the other one is 0).
+    function _settle(uint256 id, Request storage r, Settler memory s) internal returns (uint256, uint256) {
         uint256 w0;
+        uint256 w1;
         uint256 w3;
         assembly {
             w0 := sload(r.slot)
+            w1 := sload(add(r.slot, 1))
             w3 := sload(add(r.slot, 3))
         }
+        return _settleWords(id, r, s, w0, w1, w3);
+    }
+
+    // _settleWords with r's slot words 1 and 3 at memory at + 0x20 and at + 0x40.
+    function _settleAt(uint256 id, Request storage r, Settler memory s, uint256 w0, uint256 at)
+        internal
+        returns (uint256, uint256)
+    {
+        uint256 w1;
+        uint256 w3;
+        assembly {
+            w1 := mload(add(at, 0x20))
+            w3 := mload(add(at, 0x40))
+        }
+        return _settleWords(id, r, s, w0, w1, w3);
+    }
+
+    // _settle with r's slot words 0, 1 and 3 already read.
+    function _settleWords(uint256 id, Request storage r, Settler memory s, uint256 w0, uint256 w1, uint256 w3)
+        internal
+        returns (uint256 paid, uint256 back)
+    {
         address holder = address(uint160(w3));
-        uint256 maxPrice = uint96(w0 >> 96);
         uint256 price;
-        uint256 bounty;
-        uint256 returned;
-        bool secondary = true;
+        uint256 amount;
         if (holder == address(0)) {
             // Never locked: the auction price now.
-            price = _price(uint96(w0), maxPrice, uint40(w0 >> 192), r.rampPeriod, block.timestamp);
+            price = _price(uint96(w0), uint96(w0 >> 96), uint40(w0 >> 192), uint40(w1 >> 96), block.timestamp);
             unchecked {
                 --waiting_[uint8(w0 >> 232)];
             }
+            paid = 1 << 255;
         } else {
             price = w3 >> 160;  // lockPrice
-            uint256 w1;
-            assembly {
-                w1 := sload(add(r.slot, 1))
-            }
             uint96 collateral = uint96(w1);
             if (holder == s.prover && block.timestamp < uint40(w1 >> 136)) {
                 // On time: the collateral goes back to free stake.
@@ -317,27 +514,27 @@ abstract contract ProverMarketSettlement is ProverMarketState {
                     s.p.activeLocks -= 1;
                 }
                 s.p.failures = 0;
-                returned = collateral;
-                secondary = false;
+                amount = collateral;
             } else {
                 // The lock lapsed: slash the holder now that we know who fulfilled instead.
-                bounty = _slash(id, holder, collateral, s.prover, s);
+                amount = _slash(id, holder, collateral, s.prover, s);
+                paid = 1 << 255;
+                unchecked {
+                    s.balance += uint96(amount);  // the bounty
+                }
             }
         }
-        uint256 fee = price * feeBps / BPS;
         uint256 refund;
         unchecked {
-            refund = maxPrice - price;  // price <= maxPrice
-            s.balance += uint96(price - fee + bounty);
+            uint256 fee = price * feeBps / BPS;  // price < 2^96, feeBps <= BPS
+            refund = uint96(w0 >> 96) - price;  // price <= maxPrice
+            s.balance += uint96(price - fee);
+            paid |= price | fee << 96;
+            back = refund | amount << 96;
+            if (feeAccount == s.prover) s.balance += uint96(fee);
+            else s.fees += fee;
         }
         _close(r);
-        if (feeAccount == s.prover) {
-            unchecked {
-                s.balance += uint96(fee);
-            }
-        } else {
-            s.fees += fee;
-        }
         if (refund != 0) {
             address requester = address(uint160(id >> 96));
             if (requester == s.prover) {
@@ -352,7 +549,6 @@ abstract contract ProverMarketSettlement is ProverMarketState {
                 s.refundSum += refund;
             }
         }
-        emit RequestFulfilled(id, s.prover, price, fee, bounty, refund, returned, secondary);
     }
 
     // Takes the holder's whole collateral: the burn share is destroyed, the rest (returned) is

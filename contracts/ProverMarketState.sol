@@ -119,13 +119,6 @@ abstract contract ProverMarketState {
         string inputs;             // inline inputs or a reference; emitted, not stored
     }
 
-    // One proof of a batch (the bound signal positions are the batch's: one circuit).
-    struct FulfilItem {
-        uint256 requestId;
-        uint256[8] proof;
-        uint256[] publicSignals;   // without the prover address (appended here)
-    }
-
     struct RequestView {
         uint8 status;
         uint8 priority;
@@ -184,6 +177,11 @@ abstract contract ProverMarketState {
     event RequestExpired(uint256 indexed requestId, address indexed requester, uint256 refund, uint256 bounty);
     // fulfillBatch only: an item that did not settle (reason: see the Skip* constants).
     event FulfilmentSkipped(uint256 indexed requestId, address indexed prover, uint8 reason);
+    // fulfillBatch only: the settled items, three words each, in the batch's order: requestId,
+    // price | fee << 96 | secondary << 255, refund | amount << 96 (amount: the bounty when
+    // secondary, else the collateral returned). Each is the RequestFulfilled the single
+    // fulfilment would emit, packed: one log per batch instead of one per request.
+    event BatchFulfilled(address indexed prover, uint256[] settlements);
 
     // ---------------------------------------------------------------- errors
 
@@ -221,6 +219,7 @@ abstract contract ProverMarketState {
     error NotLockHolder(address holder);
     error WrongCircuit();
     error PublicSignalCount(uint256 expected, uint256 given);
+    error ProofWordCount(uint256 expected, uint256 given);
     error BoundSignalsMismatch();
     error VerifierOutOfGas();
 
@@ -232,7 +231,7 @@ abstract contract ProverMarketState {
     uint8 internal constant SKIP_NOT_HOLDER = 5;
     uint8 internal constant SKIP_STAKE = 6;
     uint8 internal constant SKIP_WRONG_CIRCUIT = 7;
-    uint8 internal constant SKIP_SIGNAL_COUNT = 8;
+    uint8 internal constant SKIP_SIGNAL_COUNT = 8;   // fulfill only (a batch has the circuit's count)
     uint8 internal constant SKIP_BOUND_SIGNALS = 9;
 
     constructor(Config memory c) {

@@ -20,7 +20,6 @@ constexpr const char* kConfigTuple =
     "(address,address,uint16,uint16,uint64,uint32,uint96,uint96,uint64,uint32,uint16,uint32,uint16[4])";
 constexpr const char* kTermsTuple =
     "(uint96,bytes32,bytes32,uint8,uint96,uint96,uint64,uint64,uint64,uint64,uint96,string)";
-constexpr const char* kItemTuple = "(uint256,uint256[8],uint256[])";
 
 Value word(const Hash256& h) { return Value::bytes(h); }
 Value u(const U256& v) { return Value::uint(v); }
@@ -132,6 +131,33 @@ const std::vector<EventSpec>& event_specs()
          }},
     };
     return specs;
+}
+
+// BatchFulfilled(address indexed prover, uint256[] settlements): three words per settled request
+// (requestId, price | fee << 96 | secondary << 255, refund | amount << 96; amount is the bounty
+// when secondary, else the collateral returned), each the RequestFulfilled a single fulfilment
+// emits.
+void append_batch_fulfilled(std::vector<MarketEvent>& out, const EthLog& log)
+{
+    if (log.topics.size() != 2) throw std::runtime_error("ProverMarket log BatchFulfilled: unexpected topic count");
+    const Address prover = topic_address(log.topics[1]);
+    const std::vector<Value> decoded = abi::decode("uint256[]", log.data);
+    const Value::List& words = decoded[0].as_list();
+    if (words.size() % 3 != 0)
+        throw std::runtime_error("ProverMarket log BatchFulfilled: " + std::to_string(words.size()) +
+                                 " words, not three per settlement");
+    const auto field = [](const U256& w, unsigned shift) {  // the 96-bit field at bit `shift`
+        return U256(uint64_t(w.bits(shift, 32)) | uint64_t(w.bits(shift + 32, 32)) << 32, w.bits(shift + 64, 32), 0, 0);
+    };
+    for (size_t i = 0; i < words.size(); i += 3) {
+        const U256& paid = words[i + 1].as_uint();
+        const U256& back = words[i + 2].as_uint();
+        const bool secondary = (paid.limb[3] >> 63) != 0;
+        const U256 amount = field(back, 96);
+        out.push_back(market_event::RequestFulfilled{words[i].as_uint(), prover, field(paid, 0), field(paid, 96),
+                                                     secondary ? amount : U256(), field(back, 0),
+                                                     secondary ? U256() : amount, secondary});
+    }
 }
 
 size_t indexed_count(const std::string& signature, const std::string& data_types)
@@ -293,12 +319,22 @@ TxReceipt MarketContract::fulfill(TxSender& from, const U256& request_id, const 
 Bytes MarketContract::fulfill_batch_call(const Hash256& circuit_id, const std::vector<uint32_t>& bound_indices,
                                          const std::vector<FulfilItem>& items)
 {
-    Value::List list;
-    list.reserve(items.size());
-    for (const FulfilItem& item : items)
-        list.push_back(Value::list({u(item.request_id), proof_value(item.proof), uint_list(item.public_signals)}));
-    return abi::encode_call(std::string("fulfillBatch(bytes32,uint32[],") + kItemTuple + "[])",
-                            {word(circuit_id), index_list(bound_indices), Value::list(std::move(list))});
+    // Flat arrays: every item of a batch has the circuit's signal count.
+    Value::List ids, proofs, signals;
+    for (size_t i = 0; i < items.size(); ++i) {
+        const FulfilItem& item = items[i];
+        if (item.public_signals.size() != items[0].public_signals.size())
+            throw std::invalid_argument("fulfill_batch: item " + std::to_string(i) + " has " +
+                                        std::to_string(item.public_signals.size()) + " public signals, item 0 has " +
+                                        std::to_string(items[0].public_signals.size()) +
+                                        " (one circuit: every item has the same count)");
+        ids.push_back(u(item.request_id));
+        for (const U256& w : item.proof) proofs.push_back(u(w));
+        for (const U256& v : item.public_signals) signals.push_back(u(v));
+    }
+    return abi::encode_call("fulfillBatch(bytes32,uint32[],uint256[],uint256[],uint256[])",
+                            {word(circuit_id), index_list(bound_indices), Value::list(std::move(ids)),
+                             Value::list(std::move(proofs)), Value::list(std::move(signals))});
 }
 
 TxReceipt MarketContract::fulfill_batch(TxSender& from, const Hash256& circuit_id,
@@ -395,9 +431,14 @@ std::vector<MarketEvent> MarketContract::events(const TxReceipt& receipt) const
         for (const EventSpec& s : event_specs()) m.emplace(abi::event_topic(s.signature), &s);
         return m;
     }();
+    static const Hash256 batch_topic = abi::event_topic("BatchFulfilled(address,uint256[])");
     std::vector<MarketEvent> out;
     for (const EthLog& log : receipt.logs) {
         if (log.address != address_ || log.topics.empty()) continue;
+        if (log.topics[0] == batch_topic) {
+            append_batch_fulfilled(out, log);
+            continue;
+        }
         auto it = by_topic.find(log.topics[0]);
         if (it == by_topic.end()) continue;
         const EventSpec& spec = *it->second;
@@ -419,7 +460,7 @@ std::optional<std::string> MarketContract::error_name(BytesView data)
             "InvalidCircuit()", "InvalidRequest(uint8)", "IdempotencyConflict(uint256,uint8)", "UnknownRequest(uint256)",
             "NotRequester()", "RequestClosed(uint256)", "AlreadyLocked(address)", "LockDeadlinePassed()",
             "FinalDeadlinePassed()", "CapacityExceeded()", "ClassLimitReached(uint256)", "NotLockHolder(address)",
-            "WrongCircuit()", "PublicSignalCount(uint256,uint256)", "BoundSignalsMismatch()", "VerifierOutOfGas()",
+            "WrongCircuit()", "PublicSignalCount(uint256,uint256)", "ProofWordCount(uint256,uint256)", "BoundSignalsMismatch()", "VerifierOutOfGas()",
             // The generated verifier's.
             "ProofInvalid()", "PublicInputNotInField()", "PrecompileFailed()", "PublicInputCount()"};
         std::map<std::array<uint8_t, 4>, std::string> m;

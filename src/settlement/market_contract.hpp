@@ -72,7 +72,9 @@ ProofWords proof_words(const math::G1Affine& a, const math::G2Affine& b, const m
 // The caller's address as the last public signal of every circuit settled on chain.
 U256 address_signal(const Address& a);
 
-// One proof of a fulfillBatch (the bound signal positions are the batch's: one circuit).
+// One proof of a fulfillBatch (the bound signal positions are the batch's: one circuit). The call
+// sends the items as flat arrays (ids, 8 proof words each, the signals of each), so every item of a
+// batch must have the same number of public signals (fulfill_batch_call throws otherwise).
 struct FulfilItem {
     U256 request_id;
     ProofWords proof{};
@@ -190,6 +192,8 @@ public:
     TxReceipt lock(TxSender& from, const U256& request_id);
     TxReceipt fulfill(TxSender& from, const U256& request_id, const ProofWords& proof,
                       const std::vector<U256>& public_signals, const std::vector<uint32_t>& bound_indices);
+    // The settled items come back as one BatchFulfilled log, which events() expands into one
+    // RequestFulfilled per settled request (in the batch's order).
     TxReceipt fulfill_batch(TxSender& from, const Hash256& circuit_id, const std::vector<uint32_t>& bound_indices,
                             const std::vector<FulfilItem>& items);
     TxReceipt expire(TxSender& from, const std::vector<U256>& request_ids);
@@ -216,7 +220,7 @@ public:
     static U256 request_id(const Address& requester, const U256& key);
 
     // The events this contract emitted in `receipt`, in log order (other contracts' logs and
-    // unknown topics are skipped).
+    // unknown topics are skipped); a BatchFulfilled log becomes its RequestFulfilled events.
     std::vector<MarketEvent> events(const TxReceipt& receipt) const;
     // The name of the custom error in revert data (the market's or the verifier's), e.g.
     // "NotLockHolder"; nullopt when the selector is not one of them.

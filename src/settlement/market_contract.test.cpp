@@ -267,6 +267,17 @@ TEST_F(ProverMarketContract, ABatchSettlesItsValidProofsAndSkipsTheInvalidOne)
     auto skipped = events_of<ev::FulfilmentSkipped>(m, receipt);
     ASSERT_EQ(paid.size(), 5u);
     ASSERT_EQ(skipped.size(), 1u);
+    // The batch's one BatchFulfilled log carries each RequestFulfilled of a single fulfilment.
+    for (size_t i = 0; i < paid.size(); ++i) {
+        EXPECT_EQ(paid[i].request_id, ids[i < 2 ? i : i + 1]);
+        EXPECT_EQ(paid[i].prover, c.address(kProverA));
+        EXPECT_EQ(paid[i].price, U256(100));
+        EXPECT_EQ(paid[i].fee, U256(1));
+        EXPECT_EQ(paid[i].bounty, U256(0));
+        EXPECT_EQ(paid[i].refund, U256(900));
+        EXPECT_EQ(paid[i].collateral_returned, U256(500));
+        EXPECT_FALSE(paid[i].secondary);
+    }
     EXPECT_EQ(skipped[0].request_id, ids[2]);
     EXPECT_EQ(skipped[0].reason, ev::SkipReason::invalid_proof);
     for (size_t i = 0; i < 6; ++i)
@@ -294,6 +305,116 @@ TEST_F(ProverMarketContract, ABatchSettlesItsValidProofsAndSkipsTheInvalidOne)
     auto closed = events_of<ev::FulfilmentSkipped>(m, retry);
     ASSERT_EQ(closed.size(), 1u);
     EXPECT_EQ(closed[0].reason, ev::SkipReason::closed);
+}
+
+TEST_F(ProverMarketContract, ABatchReportsBountiesAndAuctionPricesAsSingleFulfilmentsDo)
+{
+    const uint64_t t0 = c.now() + 5;
+    c.at(t0);
+    const U256 lapsed = submit(terms(300, t0, 21));
+    const U256 never_locked = submit(terms(301, t0, 22));
+    c.at(t0 + 5);
+    m.lock(c.key(kProverA), lapsed);
+    std::vector<FulfilItem> items;
+    for (const auto& [id, x] : {std::pair{lapsed, 21}, std::pair{never_locked, 22}}) {
+        auto p = c.circuit.prove(uint64_t(x), 3, c.address(kProverB));
+        items.push_back({id, p.proof, p.signals});
+    }
+    c.at(t0 + 200);  // the lock lapsed; the auction is at its maximum price
+    const auto receipt = m.fulfill_batch(c.key(kProverB), c.circuit.id, testing::ProductCircuit::bound_indices(), items);
+    const auto all = m.events(receipt);
+    ASSERT_FALSE(all.empty());
+    EXPECT_TRUE(std::holds_alternative<ev::ProverSlashed>(all.front()));  // before the fulfilment
+    auto paid = events_of<ev::RequestFulfilled>(m, receipt);
+    ASSERT_EQ(paid.size(), 2u);
+    EXPECT_EQ(paid[0].request_id, lapsed);
+    EXPECT_EQ(paid[0].prover, c.address(kProverB));
+    EXPECT_EQ(paid[0].price, U256(100));
+    EXPECT_EQ(paid[0].fee, U256(1));
+    EXPECT_EQ(paid[0].bounty, U256(250));
+    EXPECT_EQ(paid[0].refund, U256(900));
+    EXPECT_EQ(paid[0].collateral_returned, U256(0));
+    EXPECT_TRUE(paid[0].secondary);
+    EXPECT_EQ(paid[1].request_id, never_locked);
+    EXPECT_EQ(paid[1].price, U256(1'000));
+    EXPECT_EQ(paid[1].fee, U256(10));
+    EXPECT_EQ(paid[1].bounty, U256(0));
+    EXPECT_EQ(paid[1].refund, U256(0));
+    EXPECT_EQ(paid[1].collateral_returned, U256(0));
+    EXPECT_TRUE(paid[1].secondary);
+    // Items of one batch share the circuit's signal count.
+    items[1].public_signals.push_back(U256(1));
+    EXPECT_THROW(MarketContract::fulfill_batch_call(c.circuit.id, {1}, items), std::invalid_argument);
+}
+
+TEST_F(ProverMarketContract, ABatchSkipsEachItemThatCannotSettleWithItsReason)
+{
+    const uint64_t t0 = c.now() + 5;
+    c.at(t0);
+    Hash256 other_circuit = c.circuit.id;  // the same verifier under another id
+    other_circuit[0] ^= 1;
+    m.register_circuit(c.key(kOwner), other_circuit, c.verifier_address, 3);
+    const U256 unknown = MarketContract::request_id(c.address(kRequester), U256(999));
+    MarketRequestTerms short_terms = terms(500, t0, 41);
+    short_terms.ramp_start = t0;
+    short_terms.ramp_period = 10;
+    short_terms.lock_deadline = t0 + 10;
+    short_terms.final_deadline = t0 + 20;
+    const U256 short_lived = submit(short_terms);
+    const U256 locked_by_a = submit(terms(501, t0, 42));
+    MarketRequestTerms other_terms = terms(502, t0, 43);
+    other_terms.circuit_id = other_circuit;
+    const U256 other_circuit_request = submit(other_terms);
+    const U256 mismatched = submit(terms(503, t0, 44));
+    const U256 good = submit(terms(504, t0, 45));
+    m.lock(c.key(kProverA), locked_by_a);
+
+    const auto item = [&](const U256& id, uint64_t x) {
+        auto p = c.circuit.prove(x, 3, c.address(kProverB));
+        return FulfilItem{id, p.proof, p.signals};
+    };
+    const std::vector<FulfilItem> items = {item(unknown, 40), item(short_lived, 41), item(locked_by_a, 42),
+                                           item(other_circuit_request, 43), item(mismatched, 45), item(good, 45)};
+    c.at(t0 + 30);  // short_lived is past its final deadline; A's lock is still exclusive
+    const auto receipt = m.fulfill_batch(c.key(kProverB), c.circuit.id, testing::ProductCircuit::bound_indices(), items);
+    auto skipped = events_of<ev::FulfilmentSkipped>(m, receipt);
+    using R = ev::SkipReason;
+    const std::vector<std::pair<U256, R>> expected = {
+        {unknown, R::unknown_request}, {short_lived, R::final_deadline_passed}, {locked_by_a, R::not_lock_holder},
+        {other_circuit_request, R::wrong_circuit}, {mismatched, R::bound_signals_mismatch}};
+    ASSERT_EQ(skipped.size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(skipped[i].request_id, expected[i].first) << i;
+        EXPECT_EQ(skipped[i].reason, expected[i].second) << i;
+        EXPECT_EQ(skipped[i].prover, c.address(kProverB)) << i;
+    }
+    auto paid = events_of<ev::RequestFulfilled>(m, receipt);
+    ASSERT_EQ(paid.size(), 1u);
+    EXPECT_EQ(paid[0].request_id, good);
+    EXPECT_EQ(m.request(locked_by_a).status, ContractRequestStatus::locked);
+    EXPECT_EQ(m.request(mismatched).status, ContractRequestStatus::open);
+
+    // A bound index beyond the signals fails the binding; a prover without the minimum free
+    // stake may not fulfil what it does not hold.
+    const std::vector<FulfilItem> retry = {item(mismatched, 44)};
+    c.at(t0 + 31);
+    auto out_of_range = events_of<ev::FulfilmentSkipped>(m, m.fulfill_batch(c.key(kProverB), c.circuit.id, {2}, retry));
+    ASSERT_EQ(out_of_range.size(), 1u);
+    EXPECT_EQ(out_of_range[0].reason, R::bound_signals_mismatch);
+    const size_t unstaked = 5;
+    m.register_prover(c.key(unstaked), 8);
+    auto p = c.circuit.prove(44, 3, c.address(unstaked));
+    c.at(t0 + 32);
+    auto low_stake = events_of<ev::FulfilmentSkipped>(
+        m, m.fulfill_batch(c.key(unstaked), c.circuit.id, testing::ProductCircuit::bound_indices(),
+                           {{mismatched, p.proof, p.signals}}));
+    ASSERT_EQ(low_stake.size(), 1u);
+    EXPECT_EQ(low_stake[0].reason, R::insufficient_stake);
+    c.at(t0 + 33);
+    auto settled = events_of<ev::RequestFulfilled>(
+        m, m.fulfill_batch(c.key(kProverB), c.circuit.id, testing::ProductCircuit::bound_indices(), retry));
+    ASSERT_EQ(settled.size(), 1u);
+    EXPECT_EQ(settled[0].request_id, mismatched);
 }
 
 TEST_F(ProverMarketContract, UnstakedFundsWaitForTheWithdrawalDelay)
