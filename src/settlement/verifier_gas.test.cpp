@@ -1,6 +1,7 @@
 // The generated Solidity Groth16 verifier (snark/solidity_verifier.hpp) on a real chain: keys
 // and proofs made here, compiled with the pinned solc, deployed on anvil, checked against the
 // snarkjs-generated verifier for the same key, and its gas measured (printed as a table).
+#include "snark/testing/temp_dir.hpp"
 #include "settlement/anvil.hpp"
 #include "settlement/abi.hpp"
 #include "settlement/eth_client.hpp"
@@ -36,19 +37,7 @@ namespace abi = provernet::settlement::abi;  // not cxxabi.h's global ::abi
 
 const std::filesystem::path kSourceDir = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
 
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/provernet-vgas-XXXXXX";
-        const char* p = ::mkdtemp(tmpl);
-        if (p == nullptr)
-            throw std::runtime_error("mkdtemp failed");
-        path = p;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string file(const std::string& name) const { return path + "/" + name; }
-};
+using provernet::testing::TempDir;
 
 std::string read_text(const std::filesystem::path& p)
 {

@@ -1,5 +1,6 @@
 // Tests of the binary formats: the binfile container, .wtns, .r1cs, .zkey, .ptau and
 // describe_file. Every file is built here (by the writers or by hand) in a mkdtemp directory.
+#include "snark/testing/temp_dir.hpp"
 #include "snark/binfile.hpp"
 #include "snark/ptau.hpp"
 #include "snark/r1cs.hpp"
@@ -24,19 +25,7 @@ namespace {
 // ------------------------------------------------------------------------------------------
 // Helpers
 
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/provernet-formats-XXXXXX";
-        const char* p = ::mkdtemp(tmpl);
-        if (p == nullptr)
-            throw std::runtime_error("mkdtemp failed");
-        path = p;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string file(const std::string& name) const { return path + "/" + name; }
-};
+using provernet::testing::TempDir;
 
 std::vector<uint8_t> read_bytes(const std::string& path)
 {
@@ -323,7 +312,7 @@ TEST(BinFile, RejectsBadContainers)
 
 TEST(BinFile, OpenFailsCleanlyOnMissingOrSpecialFiles)
 {
-    TempDir dir;
+    TempDir dir("formats");
     EXPECT_FORMAT_ERROR(BinFile::open(dir.file("nope.zkey"), "zkey", 1, 1), "nope.zkey: cannot open");
     EXPECT_FORMAT_ERROR(BinFile::open(dir.path, "zkey", 1, 1), "not a regular file");
     write_bytes(dir.file("empty.zkey"), {});
@@ -344,7 +333,7 @@ TEST(BinFile, SectionReaderIsBoundsChecked)
 
 TEST(BinFile, WriterRoundTripsAndPatchesSizes)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("w.bin");
     {
         BinWriter w(path, "abcd", 7);
@@ -435,7 +424,7 @@ TEST(BinFile, ParallelForCoversTheRangeAndPropagatesExceptions)
 
 TEST(Wtns, RoundTrip)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("w.wtns");
     Witness w;
     w.values = {U256(1), U256(0), r_minus(1), U256(12345, 6, 7, 8)};
@@ -456,7 +445,7 @@ TEST(Wtns, RoundTrip)
 
 TEST(Wtns, WriterRejectsNonCanonicalValues)
 {
-    TempDir dir;
+    TempDir dir("formats");
     Witness w;
     w.values = {U256(1), Fr::modulus};
     EXPECT_FORMAT_ERROR(write_wtns(dir.file("w.wtns"), w), "witness value 1 is not canonical");
@@ -465,7 +454,7 @@ TEST(Wtns, WriterRejectsNonCanonicalValues)
 
 TEST(Wtns, RejectsBadFiles)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("w.wtns");
     Witness w;
     w.values = {U256(1), U256(2), U256(3)};
@@ -546,7 +535,7 @@ void expect_same(const R1cs& a, const R1cs& b)
 
 TEST(R1cs, RoundTrip)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("c.r1cs");
     const R1cs r = sample_r1cs();
     write_r1cs(path, r);
@@ -573,7 +562,7 @@ TEST(R1cs, RoundTrip)
 
 TEST(R1cs, SectionsInAnyOrderWithoutMapAndWithCustomGateSections)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("c.r1cs");
     write_r1cs(path, sample_r1cs());
     auto secs = split(read_bytes(path));
@@ -587,7 +576,7 @@ TEST(R1cs, SectionsInAnyOrderWithoutMapAndWithCustomGateSections)
 
 TEST(R1cs, RejectsBadFiles)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("c.r1cs");
     write_r1cs(path, sample_r1cs());
     const auto good = read_bytes(path);
@@ -642,7 +631,7 @@ TEST(R1cs, RejectsBadFiles)
 
 TEST(R1cs, WriterRejectsInconsistentSystems)
 {
-    TempDir dir;
+    TempDir dir("formats");
     R1cs r = sample_r1cs();
     r.constraints[1].b[0].wire = 6;
     EXPECT_FORMAT_ERROR(write_r1cs(dir.file("c.r1cs"), r), "uses wire 6 >= n_wires");
@@ -727,7 +716,7 @@ constexpr size_t kOffNVars = 72, kOffNPublic = 76, kOffDomain = 80, kOffAlpha1 =
 
 TEST(ZKey, RoundTrip)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("c.zkey");
     const ZKey z = sample_zkey(9, 2, 16, 30);
     write_zkey(path, z);
@@ -775,7 +764,7 @@ TEST(ZKey, CoefficientConvention)
 
 TEST(ZKey, ContributionsSectionIsParsed)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("c.zkey");
     ZKey z = sample_zkey(3, 1, 2, 2);
     Bytes contrib;
@@ -808,7 +797,7 @@ TEST(ZKey, ContributionsSectionIsParsed)
 
 TEST(ZKey, RejectsBadHeaders)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("c.zkey");
     write_zkey(path, sample_zkey(5, 1, 4, 6));
     const auto good = read_bytes(path);
@@ -865,7 +854,7 @@ TEST(ZKey, RejectsBadHeaders)
 
 TEST(ZKey, RejectsBadSectionsAndPoints)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("c.zkey");
     write_zkey(path, sample_zkey(5, 1, 4, 6));
     const auto good = read_bytes(path);
@@ -942,7 +931,7 @@ TEST(ZKey, RejectsBadSectionsAndPoints)
 
 TEST(ZKey, B2OutsideTheSubgroupIsCaughtByTheDiagnosticCheck)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("c.zkey");
     ZKey z = sample_zkey(6, 1, 4, 3);
     z.b2[4] = g2_outside_subgroup();
@@ -953,7 +942,7 @@ TEST(ZKey, B2OutsideTheSubgroupIsCaughtByTheDiagnosticCheck)
 
 TEST(ZKey, WriterRejectsInconsistentKeys)
 {
-    TempDir dir;
+    TempDir dir("formats");
     ZKey z = sample_zkey(5, 1, 4, 3);
     z.h.pop_back();
     EXPECT_FORMAT_ERROR(write_zkey(dir.file("c.zkey"), z), "h has 3 entries, expected 4");
@@ -969,7 +958,7 @@ TEST(ZKey, WriterRejectsInconsistentKeys)
 TEST(ZKey, LargeKeyLoadsInParallelAndReportsTheFirstBadPoint)
 {
     // Big enough for the multi-threaded path: 2^15 H points.
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("big.zkey");
     const ZKey z = sample_zkey(20000, 3, 1 << 15, 50000, 7);
     write_zkey(path, z);
@@ -1032,7 +1021,7 @@ std::vector<uint8_t> make_ptau(const PtauSpec& spec)
 
 TEST(PTau, OpensAndReadsRanges)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("p.ptau");
     write_bytes(path, make_ptau({3, 5, true}));
     const PTau p = PTau::open(path);
@@ -1079,7 +1068,7 @@ TEST(PTau, OpensAndReadsRanges)
 
 TEST(PTau, ValidatesPointsOnRead)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("p.ptau");
     auto bytes = make_ptau({2, 2, true});
     auto secs = split(bytes);
@@ -1095,7 +1084,7 @@ TEST(PTau, ValidatesPointsOnRead)
 
 TEST(PTau, RejectsBadFiles)
 {
-    TempDir dir;
+    TempDir dir("formats");
     const std::string path = dir.file("p.ptau");
     const auto good = make_ptau({1, 1, true});
     const auto secs = split(good);
@@ -1146,7 +1135,7 @@ TEST(PTau, RejectsBadFiles)
 
 TEST(DescribeFile, DispatchesOnTheMagic)
 {
-    TempDir dir;
+    TempDir dir("formats");
     Witness w;
     w.values = {U256(1), U256(5)};
     write_wtns(dir.file("a.wtns"), w);

@@ -1,4 +1,5 @@
 // Tests of the snarkjs JSON artefacts: proof.json, public.json, verification_key.json.
+#include "snark/testing/temp_dir.hpp"
 #include "snark/errors.hpp"
 #include "snark/json_io.hpp"
 
@@ -158,19 +159,7 @@ const char* const kSnarkjsVk = R"json({
  ]
 })json";
 
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/provernet-json-XXXXXX";
-        const char* p = ::mkdtemp(tmpl);
-        if (p == nullptr)
-            throw std::runtime_error("mkdtemp failed");
-        path = p;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string file(const std::string& name) const { return path + "/" + name; }
-};
+using provernet::testing::TempDir;
 
 void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
@@ -317,7 +306,7 @@ TEST(JsonIo, WritersUseSnarkjsLayout)
 
 TEST(JsonIo, FileRoundTrips)
 {
-    TempDir dir;
+    TempDir dir("json");
     Proof p{g1_times(11), g2_times(13), g1_times(17)};
     write_proof_json(dir.file("proof.json"), p);
     const Proof q = read_proof_json(dir.file("proof.json"));
@@ -353,7 +342,7 @@ TEST(JsonIo, FileRoundTrips)
 
 TEST(JsonIo, WritersRejectInvalidInput)
 {
-    TempDir dir;
+    TempDir dir("json");
     const std::vector<U256> bad{U256(1), Fr::modulus};
     EXPECT_THROW(public_to_json(bad), std::invalid_argument);
     EXPECT_FORMAT_ERROR(write_public_json(dir.file("p.json"), bad), "public signal 1 is not canonical");
@@ -479,7 +468,7 @@ TEST(JsonIo, VerificationKeysAreStrict)
 
 TEST(JsonIo, FileReadingIsBounded)
 {
-    TempDir dir;
+    TempDir dir("json");
     EXPECT_FORMAT_ERROR(read_proof_json(dir.file("missing.json")), "missing.json: cannot open");
     EXPECT_FORMAT_ERROR(read_public_json(dir.path), "not a regular file");
     // A (sparse) 65 MiB public.json is refused before it is read.

@@ -2,6 +2,7 @@
 // primitives and the Groth16 phase-2 setup (setup.hpp). Every file is made here, in a mkdtemp
 // directory; the snarkjs cross-checks (powersoftau verify, zkey verify) are in
 // interop/setup_interop_test.sh.
+#include "snark/testing/temp_dir.hpp"
 #include "snark/setup.hpp"
 
 #include "math/msm.hpp"
@@ -27,19 +28,7 @@ using namespace provernet::snark::ceremony;
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/provernet-setup-XXXXXX";
-        const char* p = ::mkdtemp(tmpl);
-        if (p == nullptr)
-            throw std::runtime_error("mkdtemp failed");
-        path = p;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string file(const std::string& name) const { return path + "/" + name; }
-};
+using provernet::testing::TempDir;
 
 std::string hex(const uint8_t* p, size_t n)
 {
@@ -407,7 +396,7 @@ TEST_F(NewPTau, ContributionCarriesValidProofsAndHashes)
 
 TEST(NewPTauArgs, RejectsBadPowersAndFreshRandomness)
 {
-    TempDir d;
+    TempDir d("setup");
     EXPECT_THROW(write_new_ptau(d.file("x.ptau"), 0), std::invalid_argument);
     EXPECT_THROW(write_new_ptau(d.file("x.ptau"), kMaxNewPTauPower + 1), std::invalid_argument);
     EXPECT_FALSE(std::filesystem::exists(d.file("x.ptau")));
