@@ -181,8 +181,13 @@ void Service::start()
                 open["requests"].push_back(open_request_json(r));
             c.send(hello);
             c.send(open);
-            c.subscribe("open");
-            for (const std::string& channel : stream_channels(c.upgrade_request())) c.subscribe(channel);
+            // The periodic open view goes to unfiltered connections and to those that ask for
+            // it (open=1): a filtered subscriber asked for specific events, and 100 provers
+            // each receiving 100 lines every second is a burst every request then waits behind.
+            const std::vector<std::string> channels = stream_channels(c.upgrade_request());
+            if (channels == std::vector<std::string>{"events"} || c.upgrade_request().query_param("open") == "1")
+                c.subscribe("open");
+            for (const std::string& channel : channels) c.subscribe(channel);
         }
     };
     stream.on_message = [](WebSocketConnection& c, const nlohmann::json& message) {
