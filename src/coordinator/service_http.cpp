@@ -208,6 +208,7 @@ uint16_t Service::port() const { return server_ ? server_->port() : 0; }
 
 Response Service::handle_info(const Request&)
 {
+    const auto [proofs, batches] = verifier_stats();  // one consistent reading
     std::lock_guard lock(mutex_);
     return Response::json({{"domain", config_.domain},
                            {"operator", config_.operator_address},
@@ -216,7 +217,7 @@ Response Service::handle_info(const Request&)
                            {"seq", seq_},
                            {"event_seq", event_seq_},
                            {"max_expiry_ahead_ms", config_.max_expiry_ahead_ms},
-                           {"verifier", {{"proofs", verifier_stats().first}, {"batches", verifier_stats().second}}},
+                           {"verifier", {{"proofs", proofs}, {"batches", batches}}},
                            {"config", market::to_json(config_.market)}});
 }
 

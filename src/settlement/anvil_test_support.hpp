@@ -3,6 +3,7 @@
 #pragma once
 
 #include "settlement/anvil.hpp"
+#include "settlement/eth_client.hpp"
 #include "settlement/bytes.hpp"
 #include "settlement/hex.hpp"
 
@@ -30,6 +31,31 @@ inline bool anvil_available() { return ::access(AnvilProcess::default_binary().c
                       "PROVERNET_SKIP_EVM_TESTS=1 to skip)";                                              \
         }                                                                                                 \
     } while (false)
+
+// A test suite sharing one anvil and a client for it (started once per suite; each test that
+// needs it starts with PROVERNET_REQUIRE_ANVIL via SetUp). Derived is the suite itself, so each
+// suite has its own node.
+template <class Derived>
+class AnvilSuite : public ::testing::Test {
+protected:
+    static void SetUpTestSuite()
+    {
+        if (!anvil_available()) return;
+        anvil_ = new AnvilProcess();
+        eth_ = new EthClient(anvil_->url());
+    }
+    static void TearDownTestSuite()
+    {
+        delete eth_;
+        delete anvil_;
+        eth_ = nullptr;
+        anvil_ = nullptr;
+    }
+    void SetUp() override { PROVERNET_REQUIRE_ANVIL(); }
+
+    static inline AnvilProcess* anvil_ = nullptr;
+    static inline EthClient* eth_ = nullptr;
+};
 
 // The runtime code dispatches on the first calldata byte:
 //   0x01 rest...           -> revert(rest)            (any revert payload: Error, Panic, custom)

@@ -46,28 +46,16 @@ TEST(Quantities, ParseStrictly)
     EXPECT_EQ(to_quantity(uint64_t(255)), "0xff");
 }
 
-class EthClientAnvil : public ::testing::Test {
+class EthClientAnvil : public testing::AnvilSuite<EthClientAnvil> {
 protected:
     static void SetUpTestSuite()
     {
-        if (!testing::anvil_available())
-            return;
-        anvil_ = new AnvilProcess();
-        eth_ = new EthClient(anvil_->url());
+        AnvilSuite::SetUpTestSuite();
+        if (!eth_) return;
         TxSender deployer(*eth_, AnvilProcess::dev_key(0));
         contract_ = deployer.deploy(testing::echo_contract_init_code());
     }
-    static void TearDownTestSuite()
-    {
-        delete eth_;
-        delete anvil_;
-        eth_ = nullptr;
-        anvil_ = nullptr;
-    }
-    void SetUp() override { PROVERNET_REQUIRE_ANVIL(); }
 
-    static inline AnvilProcess* anvil_ = nullptr;
-    static inline EthClient* eth_ = nullptr;
     static inline Address contract_;
 };
 

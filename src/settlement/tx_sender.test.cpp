@@ -67,27 +67,7 @@ struct TempFile {
     ~TempFile() { std::filesystem::remove(path); }
 };
 
-class TxSenderAnvil : public ::testing::Test {
-protected:
-    static void SetUpTestSuite()
-    {
-        if (!testing::anvil_available())
-            return;
-        anvil_ = new AnvilProcess();
-        eth_ = new EthClient(anvil_->url());
-    }
-    static void TearDownTestSuite()
-    {
-        delete eth_;
-        delete anvil_;
-        eth_ = nullptr;
-        anvil_ = nullptr;
-    }
-    void SetUp() override { PROVERNET_REQUIRE_ANVIL(); }
-
-    static inline AnvilProcess* anvil_ = nullptr;
-    static inline EthClient* eth_ = nullptr;
-};
+class TxSenderAnvil : public testing::AnvilSuite<TxSenderAnvil> {};
 
 // Each test uses its own dev account, so that they share one node without sharing nonces.
 

@@ -314,22 +314,23 @@ std::string solidity_verifier(const VerificationKey& vk, std::string_view contra
     s += "        return _check(0x104, true, 0x20);\n";
     s += "    }\n\n";
 
-    s += "    /// proof = [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y]. Returns, or reverts ProofInvalid,\n";
-    s += "    /// PublicInputNotInField, PublicInputCount or PrecompileFailed.\n";
-    s += "    function verify(uint256[8] calldata, uint256[] calldata pubSignals) external view {\n";
-    s += "        if (pubSignals.length != " + n_str + ") revert PublicInputCount();\n";
-    s += "        uint256 pub;\n";
-    s += "        assembly {\n            pub := pubSignals.offset\n        }\n";
-    s += "        _check(pub, true, 0);\n";
-    s += "    }\n\n";
-
-    s += "    /// false only when the pairing check fails; reverts on malformed input or a failed precompile.\n";
-    s += "    function isValid(uint256[8] calldata, uint256[] calldata pubSignals) external view returns (bool) {\n";
-    s += "        if (pubSignals.length != " + n_str + ") revert PublicInputCount();\n";
-    s += "        uint256 pub;\n";
-    s += "        assembly {\n            pub := pubSignals.offset\n        }\n";
-    s += "        return _check(pub, false, 0x20);\n";
-    s += "    }\n\n";
+    // The two entry points taking (uint256[8] proof, uint256[] pubSignals): the signal count is
+    // checked, then _check reads both straight from calldata.
+    auto array_entry = [&](const std::string& doc, const std::string& head, const std::string& check_call) {
+        s += doc;
+        s += "    function " + head + " {\n";
+        s += "        if (pubSignals.length != " + n_str + ") revert PublicInputCount();\n";
+        s += "        uint256 pub;\n";
+        s += "        assembly {\n            pub := pubSignals.offset\n        }\n";
+        s += "        " + check_call + ";\n";
+        s += "    }\n\n";
+    };
+    array_entry("    /// proof = [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y]. Returns, or reverts ProofInvalid,\n"
+                "    /// PublicInputNotInField, PublicInputCount or PrecompileFailed.\n",
+                "verify(uint256[8] calldata, uint256[] calldata pubSignals) external view", "_check(pub, true, 0)");
+    array_entry("    /// false only when the pairing check fails; reverts on malformed input or a failed precompile.\n",
+                "isValid(uint256[8] calldata, uint256[] calldata pubSignals) external view returns (bool)",
+                "return _check(pub, false, 0x20)");
 
     s += "    /// The proof at calldata 0x04 (8 words), its public inputs at calldata offset pub. Never returns to\n";
     s += "    /// its caller: ends the call with return(0x300, returnSize), the pairing result there, or a revert.\n";
