@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -31,9 +32,43 @@ struct CoordinatorArgs {
     uint64_t max_zkey_mib = 256;
     uint64_t snapshot_every = 10'000;
     bool full_sync = false;
+    std::string settlement = "embedded";
+    std::string rpc, deployment, keeper_key;
+    uint64_t poll_ms = 200;
 };
 
-int run_coordinator(const CoordinatorArgs& args)
+// settlement = evm: the market, its creation block and its rules come from the deployment file
+// that `provernet contracts deploy` wrote; the market flags above must not contradict it.
+void configure_evm(coordinator::ServiceConfig& config, const CoordinatorArgs& args, CLI::App& cmd)
+{
+    if (args.deployment.empty()) throw std::runtime_error("--settlement evm needs --deployment (from `provernet contracts deploy`)");
+    std::ifstream in(args.deployment);
+    if (!in) throw std::runtime_error("--deployment: " + args.deployment + " cannot be read");
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(in);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("--deployment: " + args.deployment + ": " + e.what());
+    }
+    if (!doc.contains("market") || !doc.contains("config"))
+        throw std::runtime_error("--deployment: " + args.deployment + " has no deployed market (run `provernet contracts deploy`)");
+    for (const char* flag : {"--fee-bps", "--fee-account", "--withdrawal-delay-ms", "--min-collateral",
+                             "--invalid-proof-fine", "--operator"})
+        if (cmd.count(flag) > 0)
+            throw std::runtime_error(std::string(flag) + " does not apply to --settlement evm: the contract's rules ("
+                                     + args.deployment + " \"config\") are the market's");
+    coordinator::EvmSettlementConfig evm;
+    evm.rpc_url = args.rpc.empty() ? doc.value("rpc", "") : args.rpc;
+    if (evm.rpc_url.empty()) throw std::runtime_error("--settlement evm needs --rpc (the deployment names none)");
+    evm.market = doc["market"].get<std::string>();
+    evm.start_block = doc.value("block", uint64_t{0});
+    evm.keeper_key_file = args.keeper_key;
+    evm.poll_interval = std::chrono::milliseconds(args.poll_ms);
+    config.market = coordinator::market_config_from_contract(doc["config"]);
+    config.evm = evm;
+}
+
+int run_coordinator(const CoordinatorArgs& args, CLI::App& cmd)
 {
     coordinator::ServiceConfig config;
     config.data_dir = args.data_dir;
@@ -62,6 +97,17 @@ int run_coordinator(const CoordinatorArgs& args)
     config.max_zkey_bytes = args.max_zkey_mib << 20;
     config.snapshot_every = args.snapshot_every;
     config.full_sync = args.full_sync;
+    if (args.settlement == "evm") {
+        try {
+            configure_evm(config, args, cmd);
+        } catch (const std::exception& e) {
+            std::cerr << "error: " << e.what() << "\n";
+            return 2;
+        }
+    } else if (args.settlement != "embedded") {
+        std::cerr << "error: --settlement must be embedded or evm, got '" << args.settlement << "'\n";
+        return 2;
+    }
 
     // SIGTERM/SIGINT may arrive on any thread (some exist before this function runs): the
     // handler only writes to a pipe that the main thread waits on.
@@ -82,7 +128,11 @@ int run_coordinator(const CoordinatorArgs& args)
     service.start();
     std::cout << "provernet coordinator listening on http://" << config.host << ":" << service.port()
               << " (domain " << config.domain << ", data " << config.data_dir << ", "
-              << service.command_count() << " commands replayed)" << std::endl;
+              << service.command_count() << " commands replayed";
+    if (config.evm)
+        std::cout << ", settlement evm: market " << config.evm->market << " via " << config.evm->rpc_url
+                  << (config.evm->keeper_key_file.empty() ? ", no keeper" : ", keeper on");
+    std::cout << ")" << std::endl;
     unsigned char signal_number = 0;
     while (::read(stop_pipe[0], &signal_number, 1) < 0 && errno == EINTR) {
     }
@@ -111,7 +161,13 @@ void add_coordinator_command(CLI::App& app)
     cmd->add_option("--max-zkey-mib", args->max_zkey_mib, "largest circuit key accepted")->capture_default_str();
     cmd->add_option("--snapshot-every", args->snapshot_every, "commands between market snapshots")->capture_default_str();
     cmd->add_flag("--full-sync", args->full_sync, "fsync every commit (survives power loss, slower)");
-    cmd->callback([args] { throw CLI::RuntimeError(run_coordinator(*args)); });
+    cmd->add_option("--settlement", args->settlement, "embedded (the coordinator's ledger) or evm (the market contract)")
+        ->capture_default_str();
+    cmd->add_option("--rpc", args->rpc, "evm: the Ethereum JSON-RPC URL (default: the deployment's)");
+    cmd->add_option("--deployment", args->deployment, "evm: deployment.json from `provernet contracts deploy`");
+    cmd->add_option("--keeper-key", args->keeper_key, "evm: key file that sends expire() for lapsed requests");
+    cmd->add_option("--poll-ms", args->poll_ms, "evm: how often to read new blocks")->capture_default_str();
+    cmd->callback([args, cmd] { throw CLI::RuntimeError(run_coordinator(*args, *cmd)); });
 }
 
 }  // namespace provernet::cli

@@ -5,6 +5,7 @@
 #include "coordinator/sqlite_ledger.hpp"
 #include "coordinator/verifier.hpp"
 #include "settlement/embedded_settlement.hpp"
+#include "settlement/evm_settlement.hpp"
 
 #include <filesystem>
 #include <stdexcept>
@@ -89,8 +90,21 @@ Service::Service(ServiceConfig config) : config_(std::move(config))
                                  " (given: " + config_text + ")");
     }
 
+    // The settlement is fixed with the data dir too: a log of chain events does not replay as
+    // an embedded ledger, nor the reverse.
+    const std::string kind = config_.evm ? "evm" : "embedded";
+    auto stored_kind = db_->query_value<std::string>("SELECT value FROM meta WHERE key = 'settlement'");
+    if (!stored_kind) {
+        db_->run("INSERT INTO meta(key, value) VALUES ('settlement', ?1)", kind);
+    } else if (*stored_kind != kind) {
+        throw std::runtime_error("coordinator: the data dir " + config_.data_dir + " was created with settlement " +
+                                 *stored_kind + ", not " + kind);
+    }
     ledger_store_ = std::make_unique<SqliteLedger>(*db_);
-    settlement_ = std::make_unique<settlement::EmbeddedSettlement>(*ledger_store_, config_.market.fee_account);
+    if (config_.evm)
+        settlement_ = std::make_unique<settlement::EvmSettlement>(*ledger_store_, config_.market.fee_account);
+    else
+        settlement_ = std::make_unique<settlement::EmbeddedSettlement>(*ledger_store_, config_.market.fee_account);
 
     {
         Statement stmt = db_->prepare("SELECT signer, nonce FROM nonces");
@@ -98,6 +112,7 @@ Service::Service(ServiceConfig config) : config_(std::move(config))
     }
     load_circuits();
     rebuild_market();
+    if (config_.evm) open_chain();
 }
 
 Service::~Service() { stop(); }
@@ -161,10 +176,10 @@ Service::Committed Service::apply_and_commit(const market::Command& command, con
 }
 
 Service::Committed Service::apply_locked(const market::Command& command, const std::string& signer,
-                                         uint64_t nonce, const ExtraWrites& extra)
+                                         uint64_t nonce, const ExtraWrites& extra, std::optional<uint64_t> at)
 {
     if (!signer.empty()) check_nonce_locked(signer, nonce);
-    const uint64_t now = now_locked();
+    const uint64_t now = at ? std::max(*at, market_->clock()) : now_locked();
     market::Outcome outcome = market_->apply(command, now);
     if (!outcome.ok()) throw HttpError(status_for(outcome.error->code), outcome.error->message);
 
@@ -266,7 +281,9 @@ void Service::tick_loop()
         if (stopping_) break;
         lock.unlock();
         try {
-            tick_once();
+            // Under EVM settlement time is the chain's: the market moves only with blocks.
+            if (chain_) follow_chain_once();
+            else tick_once();
             nlohmann::json open;
             {
                 std::lock_guard state(mutex_);

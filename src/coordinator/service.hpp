@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -41,6 +42,27 @@ namespace provernet::coordinator {
 
 class BatchVerifier;
 class SqliteLedger;
+struct ChainLog;
+
+// settlement = evm (docs/contracts.md, "The coordinator on an EVM"): the market contract is the
+// ledger. The coordinator follows its logs into its own market (the order book, the stream and
+// every read stay as in embedded mode), refuses signed actions (actors send transactions), and
+// as keeper sends expire() for requests past their final deadline.
+struct EvmSettlementConfig {
+    std::string rpc_url;
+    std::string market;               // the ProverMarket address
+    uint64_t start_block = 0;         // the market's creation block (deployment.json "block")
+    std::string keeper_key_file;      // "" : no keeper (somebody else calls expire)
+    std::chrono::milliseconds poll_interval{200};
+    uint64_t max_log_range = 2'000;   // blocks per eth_getLogs
+    // expire() is sent this long after a final deadline (the next block's timestamp must reach it).
+    uint64_t expire_after_ms = 1'000;
+};
+
+// The market rules of a deployed contract (deployment.json "config", contracts_command.cpp):
+// amounts in wei (1 market unit = 1 wei; each must fit 64 bits), seconds as milliseconds.
+// Throws std::runtime_error naming the field.
+market::Config market_config_from_contract(const nlohmann::json& config);
 
 struct ServiceConfig {
     std::string data_dir;             // created if absent: coordinator.db, circuits/
@@ -74,6 +96,7 @@ struct ServiceConfig {
     // Programs accepted besides finance::finance_programs() and the built-in example circuits
     // (looked up first; e.g. a deployment's own programs, or tests).
     std::vector<finance::Program> programs;
+    std::optional<EvmSettlementConfig> evm;  // absent: embedded settlement
 };
 
 // What the process-level tests read back after a restart.
@@ -104,6 +127,8 @@ public:
     // Proofs verified and batch checks run since start (GET /v1/info: "verifier").
     std::pair<uint64_t, uint64_t> verifier_stats() const;
     settlement::LedgerTotals ledger_totals(const std::string& account);
+    // EVM mode: the next block the indexer reads (0 in embedded mode).
+    uint64_t chain_next_block() const;
 
     struct Circuit {
         std::string identity;
@@ -134,6 +159,7 @@ private:
     Response handle_get_account(const Request& request);
     Response handle_get_open(const Request& request);
     Response handle_info(const Request& request);
+    Response handle_get_chain_request(const Request& request);
 
     nlohmann::json act(const std::string& action, const nlohmann::json& body, const std::string& signer,
                        uint64_t nonce);
@@ -162,14 +188,23 @@ private:
     // for a rejected command.
     Committed apply_and_commit(const market::Command& command, const std::string& signer, uint64_t nonce,
                                const ExtraWrites& extra = {});
+    // at: the command's time (chain commands: the block's); default now_locked().
     Committed apply_locked(const market::Command& command, const std::string& signer, uint64_t nonce,
-                           const ExtraWrites& extra);
+                           const ExtraWrites& extra, std::optional<uint64_t> at = {});
     void check_nonce_locked(const std::string& signer, uint64_t nonce) const;
     uint64_t now_locked() const;
     void rebuild_market();  // from the snapshot + log (on open and after a failed commit)
     void broadcast_events_locked(uint64_t first_event_seq, const std::vector<market::Event>& events);
     void tick_loop();
     void tick_once();
+    // EVM mode (service_chain.cpp).
+    void open_chain();                  // in the constructor: cursor, id maps, keeper journal
+    void follow_chain_once();           // in the tick thread: index new logs, then keep
+    void apply_chain_event(const ChainLog& log);
+    void keep_deadlines();              // the keeper's expire() transactions
+    nlohmann::json chain_info_locked() const;
+    void add_chain_view_locked(uint64_t request_id, nlohmann::json& out) const;
+    std::optional<uint64_t> request_for_chain_id(const std::string& chain_id) const;
     void load_circuits();
     std::shared_ptr<const Circuit> find_circuit(const std::string& identity) const;
     uint64_t wall_ms() const;
@@ -181,6 +216,11 @@ private:
     std::unique_ptr<market::Market> market_;
     std::unique_ptr<BatchVerifier> verifier_;
     std::unique_ptr<HttpServer> server_;
+    struct Chain;
+    struct ChainDeleter {
+        void operator()(Chain* c) const;  // service_chain.cpp, where Chain is complete
+    };
+    std::unique_ptr<Chain, ChainDeleter> chain_;  // EVM mode only
 
     mutable std::mutex mutex_;  // market_, db_, nonces_, circuits_, seq counters
     std::map<std::string, uint64_t> nonces_;

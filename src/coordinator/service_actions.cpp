@@ -86,6 +86,10 @@ Response Service::handle_action(const Request& request)
     } catch (const nlohmann::json::exception& e) {
         throw HttpError(400, std::string("malformed action: ") + e.what());
     }
+    // Under EVM settlement the actors transact with the contract themselves.
+    if (config_.evm)
+        throw HttpError(409, "settlement is evm: send " + action.action + " to the market contract " +
+                                 config_.evm->market + " (this coordinator indexes the chain; it takes no actions)");
     const uint64_t now = wall_ms();
     try {
         settlement::verify_action(action, config_.domain, now);

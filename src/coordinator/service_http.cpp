@@ -210,15 +210,17 @@ Response Service::handle_info(const Request&)
 {
     const auto [proofs, batches] = verifier_stats();  // one consistent reading
     std::lock_guard lock(mutex_);
-    return Response::json({{"domain", config_.domain},
-                           {"operator", config_.operator_address},
-                           {"settlement", std::string(settlement_->kind())},
-                           {"time_ms", now_locked()},
-                           {"seq", seq_},
-                           {"event_seq", event_seq_},
-                           {"max_expiry_ahead_ms", config_.max_expiry_ahead_ms},
-                           {"verifier", {{"proofs", proofs}, {"batches", batches}}},
-                           {"config", market::to_json(config_.market)}});
+    nlohmann::json out = {{"domain", config_.domain},
+                          {"operator", config_.operator_address},
+                          {"settlement", std::string(settlement_->kind())},
+                          {"time_ms", now_locked()},
+                          {"seq", seq_},
+                          {"event_seq", event_seq_},
+                          {"max_expiry_ahead_ms", config_.max_expiry_ahead_ms},
+                          {"verifier", {{"proofs", proofs}, {"batches", batches}}},
+                          {"config", market::to_json(config_.market)}};
+    if (chain_) out["evm"] = chain_info_locked();
+    return Response::json(out);
 }
 
 Response Service::handle_get_open(const Request& request)
@@ -246,8 +248,22 @@ Response Service::handle_get_request(const Request& request)
         want_proof = true;
         suffix.remove_suffix(6);
     }
-    const uint64_t id = parse_id(suffix, "request id");
-    std::lock_guard lock(mutex_);
+    uint64_t id = 0;
+    std::unique_lock lock(mutex_, std::defer_lock);
+    if (suffix.rfind("chain/", 0) == 0) {
+        // GET /v1/requests/chain/<decimal on-chain id>: the same view, found by its chain id.
+        const std::string_view chain_text = suffix.substr(6);
+        const auto chain_id = math::U256::from_decimal(chain_text);
+        if (!chain_id) throw HttpError(400, "chain request id: '" + std::string(chain_text) + "' is not a decimal number");
+        lock.lock();
+        if (!chain_) throw HttpError(404, "this coordinator settles on its embedded ledger: there are no chain ids");
+        auto found = request_for_chain_id(chain_id->to_decimal());
+        if (!found) throw HttpError(404, "chain request " + chain_id->to_decimal() + " is not indexed (yet)");
+        id = *found;
+    } else {
+        id = parse_id(suffix, "request id");
+        lock.lock();
+    }
     if (want_proof) {
         auto row = db_->query_row<std::string, std::string, std::string>(
             "SELECT prover, proof, public_signals FROM proofs WHERE request_id = ?1", id);
@@ -265,6 +281,7 @@ Response Service::handle_get_request(const Request& request)
     if (r->spec.inputs.rfind("sha256:", 0) == 0)
         if (auto body = db_->query_value<std::string>("SELECT body FROM inputs WHERE sha256 = ?1", r->spec.inputs.substr(7)))
             out["inputs"] = nlohmann::json::parse(*body);
+    add_chain_view_locked(id, out);
     return Response::json(out);
 }
 

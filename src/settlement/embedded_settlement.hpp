@@ -16,6 +16,10 @@ namespace provernet::settlement {
 std::vector<LedgerEntry> ledger_entries(uint64_t seq, uint64_t time_ms, const market::Event& event,
                                         const std::string& fee_account, const std::string& requester);
 
+// Appends the ledger lines of `events` (command `seq` at time_ms) to store.
+void append_ledger_entries(LedgerStore& store, const std::string& fee_account, uint64_t seq, uint64_t time_ms,
+                           std::span<const market::Event> events);
+
 class EmbeddedSettlement final : public Settlement {
 public:
     EmbeddedSettlement(LedgerStore& store, std::string fee_account)

@@ -201,10 +201,11 @@ Bytes EthClient::code(const Address& account)
     return data_of(rpc_.call("eth_getCode", {account.to_lower_string(), "latest"}), "eth_getCode");
 }
 
-Bytes EthClient::call(const Address& to, BytesView data, const std::optional<Address>& from, const math::U256& value)
+Bytes EthClient::call(const Address& to, BytesView data, const std::optional<Address>& from, const math::U256& value,
+                      std::string_view block)
 {
     try {
-        return data_of(rpc_.call("eth_call", {call_object(to, data, from, value), "latest"}), "eth_call");
+        return data_of(rpc_.call("eth_call", {call_object(to, data, from, value), std::string(block)}), "eth_call");
     } catch (const RpcError& e) {
         if (is_revert(e))
             throw_revert(e, "eth_call to " + to.to_checksum_string());

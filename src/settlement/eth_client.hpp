@@ -69,9 +69,10 @@ public:
     uint64_t nonce(const Address& account, std::string_view block = "pending");
     Bytes code(const Address& account);
 
-    // eth_call against "latest". Throws Revert when the call reverts.
+    // eth_call against `block` ("latest" or a 0x-hex number, see to_quantity). Throws Revert
+    // when the call reverts.
     Bytes call(const Address& to, BytesView data, const std::optional<Address>& from = {},
-               const math::U256& value = {});
+               const math::U256& value = {}, std::string_view block = "latest");
     // eth_estimateGas (to empty: contract creation). Throws Revert when execution reverts.
     uint64_t estimate_gas(const std::optional<Address>& to, BytesView data, const Address& from,
                           const math::U256& value = {});

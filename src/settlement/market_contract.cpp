@@ -245,7 +245,10 @@ TxReceipt MarketContract::send(TxSender& from, Bytes data, const U256& value)
     return from.transact(address_, std::move(data), value);
 }
 
-std::vector<uint8_t> MarketContract::call(Bytes data) { return client_->call(address_, data); }
+std::vector<uint8_t> MarketContract::call(Bytes data, std::string_view block)
+{
+    return client_->call(address_, data, std::nullopt, U256(), block);
+}
 
 TxReceipt MarketContract::deposit(TxSender& from, const U256& amount)
 {
@@ -343,9 +346,14 @@ TxReceipt MarketContract::fulfill_batch(TxSender& from, const Hash256& circuit_i
     return send(from, fulfill_batch_call(circuit_id, bound_indices, items));
 }
 
+Bytes MarketContract::expire_call(const std::vector<U256>& request_ids)
+{
+    return abi::encode_call("expire(uint256[])", {uint_list(request_ids)});
+}
+
 TxReceipt MarketContract::expire(TxSender& from, const std::vector<U256>& request_ids)
 {
-    return send(from, abi::encode_call("expire(uint256[])", {uint_list(request_ids)}));
+    return send(from, expire_call(request_ids));
 }
 
 MarketAccount MarketContract::account(const Address& a)
@@ -362,12 +370,15 @@ MarketProver MarketContract::prover(const Address& p)
     return {v[0].as_bool(), v[1].as_bool(), v[2].as_uint64(), v[3].as_uint64(), v[4].as_uint64()};
 }
 
-MarketRequest MarketContract::request(const U256& request_id)
+MarketRequest MarketContract::request(const U256& request_id) { return request_at(request_id, UINT64_MAX); }
+
+MarketRequest MarketContract::request_at(const U256& request_id, uint64_t block)
 {
+    const std::string tag = block == UINT64_MAX ? "latest" : to_quantity(block);
     auto v = abi::decode(
         "(uint8,uint8,address,bytes32,bytes32,uint256,uint256,uint256,uint256,uint256,uint256,uint256,address,"
         "uint256,uint256)",
-        call(abi::encode_call("requestOf(uint256)", {u(request_id)})));
+        call(abi::encode_call("requestOf(uint256)", {u(request_id)}), tag));
     const auto& f = v[0].as_list();
     MarketRequest r;
     r.status = ContractRequestStatus(f[0].as_uint64());
@@ -424,7 +435,7 @@ std::pair<U256, uint64_t> MarketContract::pending_unstake(const Address& a, uint
     return {v[0].as_uint(), v[1].as_uint64()};
 }
 
-std::vector<MarketEvent> MarketContract::events(const TxReceipt& receipt) const
+std::vector<MarketEvent> MarketContract::events(const EthLog& log) const
 {
     static const auto by_topic = [] {
         std::map<Hash256, const EventSpec*> m;
@@ -433,18 +444,26 @@ std::vector<MarketEvent> MarketContract::events(const TxReceipt& receipt) const
     }();
     static const Hash256 batch_topic = abi::event_topic("BatchFulfilled(address,uint256[])");
     std::vector<MarketEvent> out;
+    if (log.address != address_ || log.topics.empty()) return out;
+    if (log.topics[0] == batch_topic) {
+        append_batch_fulfilled(out, log);
+        return out;
+    }
+    auto it = by_topic.find(log.topics[0]);
+    if (it == by_topic.end()) return out;
+    const EventSpec& spec = *it->second;
+    if (log.topics.size() != 1 + indexed_count(spec.signature, spec.data_types))
+        throw std::runtime_error("ProverMarket log " + spec.signature + ": unexpected topic count");
+    out.push_back(spec.decode(log.topics, abi::decode(spec.data_types, log.data)));
+    return out;
+}
+
+std::vector<MarketEvent> MarketContract::events(const TxReceipt& receipt) const
+{
+    std::vector<MarketEvent> out;
     for (const EthLog& log : receipt.logs) {
-        if (log.address != address_ || log.topics.empty()) continue;
-        if (log.topics[0] == batch_topic) {
-            append_batch_fulfilled(out, log);
-            continue;
-        }
-        auto it = by_topic.find(log.topics[0]);
-        if (it == by_topic.end()) continue;
-        const EventSpec& spec = *it->second;
-        if (log.topics.size() != 1 + indexed_count(spec.signature, spec.data_types))
-            throw std::runtime_error("ProverMarket log " + spec.signature + ": unexpected topic count");
-        out.push_back(spec.decode(log.topics, abi::decode(spec.data_types, log.data)));
+        std::vector<MarketEvent> one = events(log);
+        out.insert(out.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
     }
     return out;
 }

@@ -204,11 +204,15 @@ public:
                               const std::vector<uint32_t>& bound_indices);
     static Bytes fulfill_batch_call(const Hash256& circuit_id, const std::vector<uint32_t>& bound_indices,
                                     const std::vector<FulfilItem>& items);
+    static Bytes expire_call(const std::vector<U256>& request_ids);
 
     // Views (eth_call against the latest block).
     MarketAccount account(const Address& a);
     MarketProver prover(const Address& p);
     MarketRequest request(const U256& request_id);
+    // The request as it was after block `block` (eth_call at that block: an indexer reading a
+    // RequestSubmitted log gets the terms even if the request has closed since).
+    MarketRequest request_at(const U256& request_id, uint64_t block);
     std::pair<Address, uint64_t> circuit(const Hash256& circuit_id);  // verifier (zero if none), inputs
     U256 burned();
     uint64_t waiting(uint8_t priority);
@@ -222,13 +226,16 @@ public:
     // The events this contract emitted in `receipt`, in log order (other contracts' logs and
     // unknown topics are skipped); a BatchFulfilled log becomes its RequestFulfilled events.
     std::vector<MarketEvent> events(const TxReceipt& receipt) const;
+    // The events of one log (none when it is another contract's or of an unknown topic; several
+    // for a BatchFulfilled log). Throws std::runtime_error for a malformed market log.
+    std::vector<MarketEvent> events(const EthLog& log) const;
     // The name of the custom error in revert data (the market's or the verifier's), e.g.
     // "NotLockHolder"; nullopt when the selector is not one of them.
     static std::optional<std::string> error_name(BytesView revert_data);
 
 private:
     TxReceipt send(TxSender& from, Bytes data, const U256& value = {});
-    std::vector<uint8_t> call(Bytes data);
+    std::vector<uint8_t> call(Bytes data, std::string_view block = "latest");
 
     EthClient* client_;
     Address address_;
