@@ -18,6 +18,7 @@
 #include "coordinator/client.hpp"
 #include "coordinator/service.hpp"
 
+#include "settlement/abi.hpp"
 #include "settlement/hex.hpp"
 #include "settlement/keys.hpp"
 #include "settlement/market_contract.hpp"
@@ -28,6 +29,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <set>
+#include <tuple>
 
 namespace provernet::coordinator {
 
@@ -41,6 +43,9 @@ struct ChainLog {
     uint64_t time_ms = 0;
     MarketEvent event;
     std::optional<settlement::MarketRequest> terms;  // RequestSubmitted: requestOf at the block
+    // RequestFulfilled: the proof and public signals (prover address appended) from the
+    // fulfilling transaction's call data, as snarkjs JSON; empty if it was not a direct call.
+    std::string proof_json, signals_json;
 };
 
 namespace {
@@ -71,6 +76,49 @@ std::optional<uint64_t> u64_of(const U256& v)
 }
 
 std::string lower(const settlement::Address& a) { return a.to_lower_string(); }
+
+// The proof of request `id` in a fulfill or fulfillBatch call (nothing for other calls, e.g.
+// through another contract): proof.json and public.json text, with the prover's address
+// appended to the signals as the contract did.
+std::pair<std::string, std::string> proof_from_call(settlement::BytesView input, const U256& id,
+                                                    const settlement::Address& prover)
+{
+    namespace abi = settlement::abi;
+    static const auto single = abi::selector("fulfill(uint256,uint256[8],uint256[],uint32[])");
+    static const auto batch = abi::selector("fulfillBatch(bytes32,uint32[],uint256[],uint256[],uint256[])");
+    if (input.size() < 4) return {};
+    const settlement::BytesView args = input.subspan(4);
+    std::vector<U256> words, signals;
+    if (std::equal(single.begin(), single.end(), input.begin())) {
+        const auto v = abi::decode("uint256,uint256[8],uint256[],uint32[]", args);
+        if (v[0].as_uint() != id) return {};
+        for (const auto& w : v[1].as_list()) words.push_back(w.as_uint());
+        for (const auto& w : v[2].as_list()) signals.push_back(w.as_uint());
+    } else if (std::equal(batch.begin(), batch.end(), input.begin())) {
+        const auto v = abi::decode("bytes32,uint32[],uint256[],uint256[],uint256[]", args);
+        const auto& ids = v[2].as_list();
+        const auto& proofs = v[3].as_list();
+        const auto& all = v[4].as_list();
+        if (ids.empty() || all.size() % ids.size() != 0 || proofs.size() != 8 * ids.size()) return {};
+        const size_t width = all.size() / ids.size();
+        for (size_t i = 0; i < ids.size(); ++i) {
+            if (ids[i].as_uint() != id) continue;
+            for (size_t k = 0; k < 8; ++k) words.push_back(proofs[8 * i + k].as_uint());
+            for (size_t k = 0; k < width; ++k) signals.push_back(all[width * i + k].as_uint());
+            break;
+        }
+        if (words.empty()) return {};
+    } else {
+        return {};
+    }
+    signals.push_back(settlement::address_signal(prover));
+    const auto fq = [](const U256& w) { return math::Fq::from_u256_reduce(w); };
+    snark::Proof proof;
+    proof.a = math::G1Affine{fq(words[0]), fq(words[1])};
+    proof.b = math::G2Affine{math::Fq2{fq(words[3]), fq(words[2])}, math::Fq2{fq(words[5]), fq(words[4])}};
+    proof.c = math::G1Affine{fq(words[6]), fq(words[7])};
+    return {snark::proof_to_json(proof), snark::public_to_json(signals)};
+}
 
 void log_line(const std::string& text)
 {
@@ -236,10 +284,25 @@ void Service::follow_chain_once()
                 if (t == times.end())
                     t = times.emplace(log.block_number,
                                       c.client.block_timestamp(settlement::to_quantity(log.block_number)) * 1000).first;
+                std::optional<settlement::Bytes> input;  // the transaction's call data, read once
                 for (size_t i = 0; i < events.size(); ++i) {
-                    ChainLog l{log.block_number, log.log_index, i, t->second, std::move(events[i]), std::nullopt};
+                    ChainLog l{log.block_number, log.log_index, i, t->second, std::move(events[i]), std::nullopt, {}, {}};
                     if (const auto* s = std::get_if<me::RequestSubmitted>(&l.event))
                         l.terms = c.contract.request_at(s->request_id, log.block_number);
+                    if (const auto* f = std::get_if<me::RequestFulfilled>(&l.event)) {
+                        if (!input) {
+                            const nlohmann::json tx =
+                                c.client.rpc().call("eth_getTransactionByHash", {settlement::to_hex(log.tx_hash)});
+                            input = tx.is_object() ? settlement::from_hex(tx.value("input", "0x"), "transaction input")
+                                                   : settlement::Bytes{};
+                        }
+                        try {
+                            std::tie(l.proof_json, l.signals_json) = proof_from_call(*input, f->request_id, f->prover);
+                        } catch (const std::exception& e) {
+                            log_line("block " + std::to_string(log.block_number) + ": fulfilling call not decoded: " +
+                                     e.what());
+                        }
+                    }
                     logs.push_back(std::move(l));
                 }
             }
@@ -332,8 +395,18 @@ void Service::apply_chain_event(const ChainLog& log)
                 if (auto id = market_id(e.request_id)) command = market::Lock{lower(e.prover), *id};
                 else diverged("lock of unknown request " + e.request_id.to_decimal());
             } else if constexpr (std::is_same_v<E, me::RequestFulfilled>) {
-                if (auto id = market_id(e.request_id)) command = market::Fulfill{lower(e.prover), *id, true};
-                else diverged("fulfilment of unknown request " + e.request_id.to_decimal());
+                if (auto id = market_id(e.request_id)) {
+                    command = market::Fulfill{lower(e.prover), *id, true};
+                    if (!log.proof_json.empty())
+                        extra = [&, id = *id, cursor_writes](uint64_t seq, const market::Outcome& outcome) {
+                            cursor_writes(seq, outcome);
+                            db_->run("INSERT OR REPLACE INTO proofs(request_id, prover, proof, public_signals, seq) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+                                     id, lower(e.prover), log.proof_json, log.signals_json, seq);
+                        };
+                } else {
+                    diverged("fulfilment of unknown request " + e.request_id.to_decimal());
+                }
             } else if constexpr (std::is_same_v<E, me::RequestExpired>) {
                 command = market::Tick{};
             } else if constexpr (std::is_same_v<E, me::RequestSubmitted>) {

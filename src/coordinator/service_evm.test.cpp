@@ -11,6 +11,7 @@
 #include "settlement/market_contract.hpp"
 #include "settlement/solc.hpp"
 #include "settlement/tx_sender.hpp"
+#include "snark/groth16_verifier.hpp"
 #include "snark/solidity_verifier.hpp"
 
 #include <gtest/gtest.h>
@@ -364,6 +365,17 @@ TEST_F(EvmServiceTest, TheSameScenarioEndsInTheSameBalancesInBothModes)
         EXPECT_EQ(v["inputs"], t->inputs);
     }
     EXPECT_EQ(get(chain, "/v1/requests/chain/" + chain_id["a"].to_decimal())["state"], "fulfilled");
+    // The proofs, read back from the fulfilling transactions, verify and pay their provers.
+    for (const auto& [key, prover] : {std::pair{"a", kP1}, std::pair{"b", kP2}}) {
+        const nlohmann::json v = get(chain, "/v1/requests/chain/" + chain_id[key].to_decimal());
+        const nlohmann::json p = get(chain, "/v1/requests/" + std::to_string(v["id"].get<uint64_t>()) + "/proof");
+        const auto signals = snark::public_signals_from_json(p["public_signals"], "public");
+        EXPECT_TRUE(snark::groth16_verify(snark::verification_key_from_zkey(w.zkey), signals,
+                                          snark::proof_from_json(p["proof"], "proof")))
+            << key;
+        EXPECT_EQ(signals.back(), settlement::address_signal(w.address(prover))) << key;
+        EXPECT_EQ(p["prover"], w.lower(prover));
+    }
     EXPECT_EQ(get(chain, "/v1/requests/chain/" + chain_id["c"].to_decimal())["state"], "expired");
     for (size_t k : {kRequester, kP1, kP2, kFee}) {
         const nlohmann::json e = get(embedded, "/v1/accounts/" + w.lower(k));
