@@ -397,6 +397,69 @@ TEST_F(EvmServiceTest, TheSameScenarioEndsInTheSameBalancesInBothModes)
     EXPECT_NE(market.burned(), U256());
 }
 
+TEST_F(EvmServiceTest, ABatchFulfilmentIsIndexedPerRequestWithItsProof)
+{
+    EvmWorld& w = EvmWorld::get();
+    const nlohmann::json config = contract_config_json(w.address(0), w.address(kFee));
+    auto [market, block] = w.deploy(config);
+    const uint64_t t0 = begin();
+    ServiceConfig c = base_config("evm-batch");
+    c.market = market_config_from_contract(config);
+    c.evm = evm_config(market, block, false);
+    Service& s = start(c);
+    upload(s, zk().bound_zkey_bytes);
+    step();
+    market.deposit(w.key(kRequester), U256(10000));
+    step();
+    market.deposit(w.key(kP1), U256(5000));
+    step();
+    market.stake(w.key(kP1), U256(1000));
+    step();
+    market.register_prover(w.key(kP1), 4);
+    std::vector<U256> ids;
+    const std::vector<Terms> terms = {kA, kB, kC};
+    for (size_t i = 0; i < terms.size(); ++i) {
+        ChainRequestSpec spec;
+        spec.key = U256(1000 + i);
+        spec.circuit_identity = w.identity;
+        spec.inputs = terms[i].inputs;
+        spec.min_price = spec.max_price = 300;
+        spec.ramp_start_s = t0;
+        spec.lock_deadline_s = t0 + 60;
+        spec.final_deadline_s = t0 + 120;
+        step();
+        market.submit_request(w.key(kRequester), chain_request_terms(w.program, spec));
+        ids.push_back(MarketContract::request_id(w.address(kRequester), spec.key));
+    }
+    // Three proofs in one fulfillBatch, the second one invalid (C's point in A's place).
+    std::vector<settlement::FulfilItem> items;
+    for (size_t i = 0; i < terms.size(); ++i) {
+        const ProofFiles f = w.prove_for(terms[i].inputs, kP1);
+        snark::Proof proof = snark::proof_from_json(f.proof, "proof");
+        if (i == 1) proof.a = proof.c;
+        const ChainFulfilArgs args =
+            chain_fulfil_args(proof, snark::public_signals_from_json(f.public_signals, "public"), w.address(kP1));
+        items.push_back({ids[i], args.proof, args.signals});
+    }
+    step();
+    market.fulfill_batch(w.key(kP1), settlement::from_hex_array<32>("0x" + w.identity, "identity"),
+                         bound_signals(w.program, kA.inputs).indices, items);
+    sync(s);
+    const snark::VerificationKey vk = snark::verification_key_from_zkey(w.zkey);
+    for (size_t i = 0; i < ids.size(); ++i) {
+        const nlohmann::json v = get(s, "/v1/requests/chain/" + ids[i].to_decimal());
+        EXPECT_EQ(v["state"], i == 1 ? "open" : "fulfilled") << i;
+        if (i == 1) continue;
+        const nlohmann::json p = get(s, "/v1/requests/" + std::to_string(v["id"].get<uint64_t>()) + "/proof");
+        EXPECT_TRUE(snark::groth16_verify(vk, snark::public_signals_from_json(p["public_signals"], "public"),
+                                          snark::proof_from_json(p["proof"], "proof")))
+            << i;
+    }
+    EXPECT_EQ(get(s, "/v1/accounts/" + w.lower(kP1))["account"]["balance"].get<std::string>(),
+              market.account(w.address(kP1)).balance.to_decimal());
+    EXPECT_EQ(get(s, "/v1/info")["evm"]["divergences"], 0);
+}
+
 TEST_F(EvmServiceTest, SignedActionsAreRefusedAndPointToTheContract)
 {
     EvmWorld& w = EvmWorld::get();
