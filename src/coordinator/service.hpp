@@ -200,7 +200,7 @@ private:
     // EVM mode (service_chain.cpp).
     void open_chain();                  // in the constructor: cursor, id maps, keeper journal
     void follow_chain_once();           // in the tick thread: index new logs, then keep
-    void apply_chain_event(const ChainLog& log);
+    bool apply_chain_event(const ChainLog& log);
     void keep_deadlines();              // the keeper's expire() transactions
     nlohmann::json chain_info_locked() const;
     void add_chain_view_locked(uint64_t request_id, nlohmann::json& out) const;

@@ -267,7 +267,7 @@ void Service::follow_chain_once()
         from = c.next_block;
     }
     std::vector<ChainLog> logs;
-    uint64_t to = 0;
+    std::optional<uint64_t> to;  // the last block read, when a range was read
     try {
         const uint64_t head = c.client.block_number();
         {
@@ -277,7 +277,7 @@ void Service::follow_chain_once()
         if (head >= from) {
             to = std::min(head, from + c.config.max_log_range - 1);
             std::map<uint64_t, uint64_t> times;  // block -> ms
-            for (const settlement::EthLog& log : c.client.logs(c.contract.address(), {}, from, to, c.config.max_log_range)) {
+            for (const settlement::EthLog& log : c.client.logs(c.contract.address(), {}, from, *to, c.config.max_log_range)) {
                 std::vector<MarketEvent> events = c.contract.events(log);
                 if (events.empty()) continue;
                 auto t = times.find(log.block_number);
@@ -316,12 +316,12 @@ void Service::follow_chain_once()
     for (const ChainLog& log : logs) {
         std::lock_guard lock(mutex_);
         if (c.applied && Position{log.block, log.log_index, log.item} <= *c.applied) continue;
-        apply_chain_event(log);
+        if (!apply_chain_event(log)) return;  // not committed: the next poll retries from here
     }
-    if (to >= from && (to != 0 || from == 0)) {
+    if (to) {
         std::lock_guard lock(mutex_);
-        if (to + 1 > c.next_block) {
-            c.next_block = to + 1;
+        if (*to + 1 > c.next_block) {
+            c.next_block = *to + 1;
             nlohmann::json cursor = {{"next_block", c.next_block}};
             if (c.applied) {
                 cursor["block"] = c.applied->block;
@@ -341,8 +341,8 @@ void Service::follow_chain_once()
     keep_deadlines();
 }
 
-// Under mutex_.
-void Service::apply_chain_event(const ChainLog& log)
+// Under mutex_. False when the command could not be committed (retry later).
+bool Service::apply_chain_event(const ChainLog& log)
 {
     Chain& c = *chain_;
     const Position at{log.block, log.log_index, log.item};
@@ -473,7 +473,7 @@ void Service::apply_chain_event(const ChainLog& log)
             // them. CircuitRegistered, FulfilmentSkipped: nothing to mirror.
         },
         log.event);
-    if (!command) return;
+    if (!command) return true;
     try {
         Committed committed = apply_locked(*command, "", 0, extra, log.time_ms);
         c.applied = at;
@@ -495,9 +495,15 @@ void Service::apply_chain_event(const ChainLog& log)
             }
         }
     } catch (const HttpError& e) {
+        if (e.status() >= 500) {  // the database, not the market: nothing was applied
+            log_line(std::string("indexing paused at ") + where + ": " + e.what());
+            c.last_error = e.what();
+            return false;
+        }
         diverged(std::string(market::command_name(*command)) + " refused by the mirror: " + e.what());
         c.applied = at;  // skipped for good: re-reading it would fail the same way
     }
+    return true;
 }
 
 void Service::keep_deadlines()
