@@ -5,8 +5,10 @@
 #include "coordinator/client.hpp"
 #include "coordinator/websocket_client.hpp"
 #include "finance/program.hpp"
+#include "node/chain_actions.hpp"
 #include "node/circuit_cache.hpp"
 #include "node/policy.hpp"
+#include "settlement/hex.hpp"
 #include "snark/groth16_prover.hpp"
 #include "snark/json_io.hpp"
 
@@ -14,9 +16,11 @@
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -44,6 +48,9 @@ struct Node::Impl {
     std::string me;  // lowercase address
     CircuitCache cache;
     Policy policy;
+    nlohmann::json info;                  // GET /v1/info at start
+    bool evm = false;                     // settlement on the market contract (info "settlement")
+    std::unique_ptr<ChainActions> chain;  // EVM settlement: this node's transactions (else null)
 
     std::mutex mutex;  // everything below
     SpeedModel speed;
@@ -62,6 +69,7 @@ struct Node::Impl {
     std::set<uint64_t> given_up;               // requests this node failed or was slashed on
     std::set<uint64_t> announced;              // listen-only: logged once
     std::map<uint64_t, std::string> request_circuit;  // request id -> circuit identity (immutable)
+    std::map<uint64_t, ChainRequestRef> request_chain;  // EVM: request id -> its on-chain identity
     const std::atomic<bool>* stop = nullptr;
 
     Impl(NodeConfig c, settlement::PrivateKey key)
@@ -115,7 +123,7 @@ struct Node::Impl {
         coordinator::Backoff backoff(std::chrono::milliseconds(200), std::chrono::milliseconds(5'000));
         while (!stop->load()) {
             try {
-                const nlohmann::json info = client.info();
+                info = client.info();
                 std::lock_guard lock(mutex);
                 clock_offset_ms = static_cast<int64_t>(info.at("time_ms").get<uint64_t>()) - static_cast<int64_t>(unix_ms());
                 return true;
@@ -127,8 +135,27 @@ struct Node::Impl {
         return false;
     }
 
+    // EVM settlement: the market contract of GET /v1/info, through this node's own key.
+    void start_chain()
+    {
+        const ChainEndpoint endpoint = chain_endpoint(info, config.rpc);
+        log("EVM settlement: market %s on chain %llu via %s", endpoint.market.to_checksum_string().c_str(),
+            static_cast<unsigned long long>(endpoint.chain_id), endpoint.rpc.c_str());
+        if (config.listen_only) return;  // sends nothing
+        std::filesystem::create_directories(config.cache_dir);
+        chain = std::make_unique<ChainActions>(endpoint, signer->key(),
+                                               journal_path(config.cache_dir, signer->key().address()),
+                                               [this](const std::string& line) { log("%s", line.c_str()); });
+    }
+
     void prepare_account(coordinator::Client& client)
     {
+        if (chain) {
+            const bool market_paused = chain->prepare_account(config.capacity, config.stake);
+            std::lock_guard lock(mutex);
+            paused = market_paused;
+            return;
+        }
         nlohmann::json a = client.account(me);
         const bool registered = a.contains("prover") && a["prover"].is_object();
         if (!registered || a["prover"].value("capacity", uint64_t{0}) != config.capacity) {
@@ -209,40 +236,54 @@ struct Node::Impl {
         return nlohmann::json::object();
     }
 
-    Outcome run_job(uint64_t id, bool lock_first, uint64_t deadline)
+    // The lock through the coordinator (embedded settlement): true when this node holds it.
+    bool lock_with_coordinator(coordinator::Client& client, uint64_t id)
     {
-        coordinator::Client client = new_client();
-        if (lock_first) {
-            try {
-                const nlohmann::json r = client.lock(id);
-                uint64_t price = 0;
-                for (const auto& e : r.value("events", nlohmann::json::array()))
-                    if (e.value("type", "") == "request_locked") price = parse_amount(e["price"]);
-                log("locked request %llu at price %llu", static_cast<unsigned long long>(id),
-                    static_cast<unsigned long long>(price));
-            } catch (const coordinator::CoordinatorError& e) {
-                log("lock of request %llu refused: %s", static_cast<unsigned long long>(id), e.message().c_str());
-                return Outcome::lost_race;
-            } catch (const coordinator::AmbiguousActionError&) {
-                if (reread(client, id).value("holder", "") != me) return Outcome::lost_race;
-                log("locked request %llu (confirmed after a lost answer)", static_cast<unsigned long long>(id));
-            }
-            if (config.fault == Fault::stall) {
-                log("FAULT stall: holding request %llu and never delivering", static_cast<unsigned long long>(id));
-                while (coordinator_now() < deadline + 1'000 && sleep_interruptible(std::chrono::milliseconds(200))) {
-                }
-                return Outcome::abandoned;
-            }
+        const auto id_ull = static_cast<unsigned long long>(id);
+        try {
+            const nlohmann::json r = client.lock(id);
+            uint64_t price = 0;
+            for (const auto& e : r.value("events", nlohmann::json::array()))
+                if (e.value("type", "") == "request_locked") price = parse_amount(e["price"]);
+            log("locked request %llu at price %llu", id_ull, static_cast<unsigned long long>(price));
+            return true;
+        } catch (const coordinator::CoordinatorError& e) {
+            log("lock of request %llu refused: %s", id_ull, e.message().c_str());
+            return false;
+        } catch (const coordinator::AmbiguousActionError&) {
+            if (reread(client, id).value("holder", "") != me) return false;
+            log("locked request %llu (confirmed after a lost answer)", id_ull);
+            return true;
         }
+    }
 
-        nlohmann::json proof_json, signals_json;
-        std::string program;
+    // The lock on the market contract (EVM settlement): true when this node holds it.
+    bool lock_on_chain(uint64_t id, const ChainRequestRef& ref)
+    {
+        const auto id_ull = static_cast<unsigned long long>(id);
+        try {
+            const ChainActions::Result r = chain->lock(ref.id);
+            if (r.outcome == ChainActions::Outcome::done) {
+                log("locked request %llu on chain at price %s (%s)", id_ull, r.price.to_decimal().c_str(),
+                    r.reason.empty() ? settlement::to_hex(r.tx_hash).c_str() : "an earlier lock of ours");
+                return true;
+            }
+            log("lock of request %llu refused on chain: %s", id_ull, r.reason.c_str());
+        } catch (const std::exception& e) {
+            log("lock of request %llu on chain not confirmed: %s", id_ull, e.what());
+        }
+        return false;
+    }
+
+    // Witness and Groth16 proof of request `id` for this prover; nullopt when it cannot be proved.
+    std::optional<snark::ProveResult> prove(coordinator::Client& client, uint64_t id)
+    {
+        const auto id_ull = static_cast<unsigned long long>(id);
         try {
             const nlohmann::json request = client.request(id);
             const std::string circuit_id = request.at("spec").at("circuit_id").get<std::string>();
             auto loaded = cache.load(client, circuit_id, speed, mutex);
-            program = loaded->info.program;
-            log("proving request %llu (%s, %llu constraints)", static_cast<unsigned long long>(id), program.c_str(),
+            log("proving request %llu (%s, %llu constraints)", id_ull, loaded->info.program.c_str(),
                 static_cast<unsigned long long>(loaded->info.constraints));
             const auto t0 = Clock::now();
             // The proof names this prover as the one it pays (finance programs' last public
@@ -258,19 +299,36 @@ struct Node::Impl {
                 std::lock_guard lock(mutex);
                 speed.record_proof(loaded->info.constraints, s);
             }
-            log("proved request %llu in %.2f s (now %.3g s per constraint)", static_cast<unsigned long long>(id), s,
-                speed.seconds_per_constraint());
+            log("proved request %llu in %.2f s (now %.3g s per constraint)", id_ull, s, speed.seconds_per_constraint());
             if (config.fault == Fault::invalid_proof) {
                 proved.proof.c = proved.proof.a;  // on the curve, so it parses, but not a proof
-                log("FAULT invalid-proof: tampering with the proof of request %llu", static_cast<unsigned long long>(id));
+                log("FAULT invalid-proof: tampering with the proof of request %llu", id_ull);
             }
-            proof_json = nlohmann::json::parse(snark::proof_to_json(proved.proof));
-            signals_json = nlohmann::json::parse(snark::public_to_json(proved.public_signals));
+            return proved;
         } catch (const std::exception& e) {
-            log("request %llu: cannot prove: %s", static_cast<unsigned long long>(id), e.what());
-            return Outcome::failed;
+            log("request %llu: cannot prove: %s", id_ull, e.what());
+            return std::nullopt;
         }
-        return deliver(client, id, deadline, proof_json, signals_json);
+    }
+
+    // chain_ref: the request's on-chain identity under EVM settlement, nullopt under embedded.
+    Outcome run_job(uint64_t id, bool lock_first, uint64_t deadline, const std::optional<ChainRequestRef>& chain_ref)
+    {
+        coordinator::Client client = new_client();
+        if (lock_first) {
+            if (!(chain_ref ? lock_on_chain(id, *chain_ref) : lock_with_coordinator(client, id))) return Outcome::lost_race;
+            if (config.fault == Fault::stall) {
+                log("FAULT stall: holding request %llu and never delivering", static_cast<unsigned long long>(id));
+                while (coordinator_now() < deadline + 1'000 && sleep_interruptible(std::chrono::milliseconds(200))) {
+                }
+                return Outcome::abandoned;
+            }
+        }
+        const std::optional<snark::ProveResult> proved = prove(client, id);
+        if (!proved) return Outcome::failed;
+        if (chain_ref) return deliver_on_chain(client, id, deadline, *proved, *chain_ref);
+        return deliver(client, id, deadline, nlohmann::json::parse(snark::proof_to_json(proved->proof)),
+                       nlohmann::json::parse(snark::public_to_json(proved->public_signals)));
     }
 
     // fulfill, resent on connection errors until the deadline.
@@ -307,15 +365,49 @@ struct Node::Impl {
         return Outcome::abandoned;
     }
 
-    void start_job(uint64_t id, bool lock_first, uint64_t deadline)
+    // fulfill on the market contract (the contract verifies the proof), resent on RPC errors
+    // until the deadline. A refusal of ours after an earlier copy landed counts as delivered.
+    Outcome deliver_on_chain(coordinator::Client& client, uint64_t id, uint64_t deadline,
+                             const snark::ProveResult& proved, const ChainRequestRef& ref)
+    {
+        const auto id_ull = static_cast<unsigned long long>(id);
+        while (!stop->load()) {
+            try {
+                const ChainActions::Result r =
+                    chain->fulfil(ref.id, proved.proof, proved.public_signals, ref.bound_indices);
+                switch (r.outcome) {
+                case ChainActions::Outcome::done:
+                    log("fulfilled request %llu on chain (%s)", id_ull, settlement::to_hex(r.tx_hash).c_str());
+                    return Outcome::delivered;
+                case ChainActions::Outcome::rejected:
+                    log("proof for request %llu REJECTED on chain: %s", id_ull, r.reason.c_str());
+                    return Outcome::failed;
+                case ChainActions::Outcome::lost_race:
+                    if (reread(client, id).value("fulfilled_by", "") == me) return Outcome::delivered;
+                    log("fulfil of request %llu refused on chain: %s", id_ull, r.reason.c_str());
+                    return Outcome::lost_race;
+                }
+            } catch (const std::exception& e) {
+                if (coordinator_now() >= deadline) {
+                    log("request %llu: fulfil not sent before the deadline (%s)", id_ull, e.what());
+                    return Outcome::failed;
+                }
+                log("request %llu: fulfil not sent (%s); retrying", id_ull, e.what());
+                sleep_interruptible(std::chrono::milliseconds(500));
+            }
+        }
+        return Outcome::abandoned;
+    }
+
+    void start_job(uint64_t id, bool lock_first, uint64_t deadline, std::optional<ChainRequestRef> chain_ref)
     {
         active.insert(id);
         Job& job = jobs.emplace_back();
         job.request_id = id;
-        job.thread = std::thread([this, id, lock_first, deadline, &job] {
+        job.thread = std::thread([this, id, lock_first, deadline, chain_ref = std::move(chain_ref), &job] {
             Outcome outcome = Outcome::failed;
             try {
-                outcome = run_job(id, lock_first, deadline);
+                outcome = run_job(id, lock_first, deadline, chain_ref);
             } catch (const std::exception& e) {
                 log("request %llu: job failed: %s", static_cast<unsigned long long>(id), e.what());
             }
@@ -360,6 +452,7 @@ struct Node::Impl {
                         continue;
                     }
                     circuit_id = r.at("spec").at("circuit_id").get<std::string>();
+                    if (evm && !read_chain_ref(id, r)) continue;
                     request_circuit[id] = circuit_id;
                 }
                 const CircuitInfo info = cache.info(client, circuit_id);
@@ -391,12 +484,38 @@ struct Node::Impl {
                 }
                 log("taking request %llu to %s (%s, %s)", static_cast<unsigned long long>(id), action.c_str(),
                     info.program.c_str(), d.reason.c_str());
+                std::optional<ChainRequestRef> chain_ref;
+                if (chain) chain_ref = request_chain.at(id);
                 std::lock_guard lock(mutex);
-                start_job(id, action == "lock", c.deadline_ms);
+                start_job(id, action == "lock", c.deadline_ms, std::move(chain_ref));
             } catch (const coordinator::CoordinatorError& e) {
                 std::lock_guard lock(mutex);
                 skip_until[id] = unix_ms() + 5'000;
             }
+        }
+    }
+
+    // EVM settlement: the request's on-chain id and bound signals, into request_chain. False (and
+    // the request set aside) when it is malformed or its binding cannot be met by any proof.
+    bool read_chain_ref(uint64_t id, const nlohmann::json& request)
+    {
+        const auto id_ull = static_cast<unsigned long long>(id);
+        try {
+            ChainRequestRef ref = parse_chain_ref(request);
+            if (!ref.binding_ok) {
+                log("skipping request %llu: its bound signals hash does not match its inputs (no proof can settle it)",
+                    id_ull);
+                std::lock_guard lock(mutex);
+                given_up.insert(id);
+                return false;
+            }
+            request_chain[id] = std::move(ref);
+            return true;
+        } catch (const std::exception& e) {
+            log("skipping request %llu for now: %s", id_ull, e.what());
+            std::lock_guard lock(mutex);
+            skip_until[id] = unix_ms() + 5'000;
+            return false;
         }
     }
 
@@ -432,6 +551,8 @@ struct Node::Impl {
             config.coordinator.c_str(), config.capacity, config.listen_only ? ", LISTEN-ONLY" : "",
             config.fault == Fault::none ? "" : config.fault == Fault::stall ? ", FAULT stall" : ", FAULT invalid-proof");
         if (!wait_for_coordinator(client)) return 0;
+        evm = info.value("settlement", "embedded") == "evm";
+        if (evm) start_chain();
         if (!config.listen_only) prepare_account(client);
         if (config.calibrate) calibrate(client);
 

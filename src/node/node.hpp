@@ -17,6 +17,10 @@
 // model (EWMA). A failed proof, a rejected proof or a missed deadline counts toward the breaker;
 // while it is open the node takes nothing new but still delivers what it holds.
 // Listen-only: decides the same way but only logs what it would take.
+// EVM settlement (GET /v1/info "settlement": "evm"): the coordinator only indexes the market
+// contract, so the node sends its own transactions (chain_actions.hpp): registration and stake at
+// start, lock and fulfil per job; it skips requests whose binding cannot be met. Reads, the
+// stream and the decisions are the same.
 // Fault injection (TEST ONLY): invalid-proof tampers with the proof before delivering it;
 // stall locks and never delivers.
 #pragma once

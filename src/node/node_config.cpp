@@ -100,7 +100,7 @@ NodeConfig parse_node_config(const std::string& toml_text, const std::string& so
     }
     static const std::set<std::string> known = {
         "key_file", "coordinator", "capacity", "cache_dir", "stake", "min_price_per_kconstraint", "listen_only",
-        "max_consecutive_failures", "safety_factor", "margin_ms", "initial_seconds_per_constraint", "calibrate", "name"};
+        "max_consecutive_failures", "safety_factor", "margin_ms", "initial_seconds_per_constraint", "calibrate", "name", "rpc"};
     for (const auto& [key, value] : table)
         if (!known.count(std::string(key.str())))
             throw std::runtime_error(source + ": unknown key \"" + std::string(key.str()) + "\"");
@@ -129,6 +129,8 @@ NodeConfig parse_node_config(const std::string& toml_text, const std::string& so
     r.number("initial_seconds_per_constraint", c.initial_seconds_per_constraint, 1e-9, 1.0);
     r.boolean("calibrate", c.calibrate);
     r.string("name", c.name);
+    r.string("rpc", c.rpc);
+    if (!c.rpc.empty() && c.rpc.rfind("http://", 0) != 0) r.fail("rpc", "must be an http://host:port URL");
     return c;
 }
 

@@ -13,6 +13,8 @@
 //   initial_seconds_per_constraint = 0.0005 # until calibrated
 //   calibrate = true                        # prove the smallest registered circuit at start
 //   name = "node-1"                         # log prefix
+//   rpc = "http://127.0.0.1:8545"           # EVM settlement: the node's own Ethereum RPC
+//                                           # (default: the coordinator's, GET /v1/info evm.rpc)
 //
 // Relative paths are relative to the config file's folder. Unknown keys are errors (a typo must
 // not silently fall back to a default). Amounts may be integers or decimal strings.
@@ -41,6 +43,7 @@ struct NodeConfig {
     double initial_seconds_per_constraint = 5e-4;
     bool calibrate = true;
     std::string name = "node";
+    std::string rpc;  // empty: the coordinator's (EVM settlement only)
     Fault fault = Fault::none;  // from the command line only
 };
 

@@ -32,6 +32,7 @@ margin_ms = 250
 initial_seconds_per_constraint = 0.001
 calibrate = false
 name = "n1"
+rpc = "http://127.0.0.1:8545"
 )",
                                            "node.toml", "/etc/pn");
     EXPECT_EQ(c.key_file, "/etc/pn/keys/prover.key");
@@ -47,6 +48,7 @@ name = "n1"
     EXPECT_DOUBLE_EQ(c.initial_seconds_per_constraint, 0.001);
     EXPECT_FALSE(c.calibrate);
     EXPECT_EQ(c.name, "n1");
+    EXPECT_EQ(c.rpc, "http://127.0.0.1:8545");
 }
 
 TEST(NodeConfig, Defaults)
@@ -56,6 +58,7 @@ TEST(NodeConfig, Defaults)
     EXPECT_FALSE(c.listen_only);
     EXPECT_EQ(c.max_consecutive_failures, 3u);
     EXPECT_EQ(c.fault, Fault::none);
+    EXPECT_TRUE(c.rpc.empty());  // the coordinator's RPC (EVM settlement)
 }
 
 TEST(NodeConfig, ErrorsNameTheKey)
@@ -69,6 +72,8 @@ TEST(NodeConfig, ErrorsNameTheKey)
     EXPECT_NE(error_of("key_file = \"k\"\ncoordinator = \"ftp://x\"\n").find("coordinator"), std::string::npos);
     EXPECT_NE(error_of("key_file = \"k\"\nsafety_factor = 0.5\n").find("safety_factor"), std::string::npos);
     EXPECT_NE(error_of("key_file = \"k\"\nlisten_only = \"yes\"\n").find("listen_only"), std::string::npos);
+    EXPECT_NE(error_of("key_file = \"k\"\nrpc = \"ws://x:8545\"\n").find("rpc"), std::string::npos);
+    EXPECT_NE(error_of("key_file = \"k\"\nrpc = 8545\n").find("rpc: must be a string"), std::string::npos);
     EXPECT_NE(error_of("key_file = [\n").find("node.toml:"), std::string::npos);
     EXPECT_EQ(fault_from_string("invalid-proof"), Fault::invalid_proof);
     EXPECT_EQ(fault_from_string("stall"), Fault::stall);
