@@ -115,18 +115,25 @@ U256 parse_wei(const std::string& text, const std::string& flag)
     return *v;
 }
 
-MarketContractConfig market_config(const DeployArgs& a, const Address& deployer)
+// The command line's market flags, parsed (before anything is read or sent).
+DeployOptions deploy_options(const DeployArgs& a)
 {
-    MarketContractConfig c = a.config;
-    c.owner = a.owner.empty() ? deployer : Address::parse(a.owner, "--owner");
-    c.fee_account = a.fee_account.empty() ? deployer : Address::parse(a.fee_account, "--fee-account");
-    c.min_fulfiller_stake = parse_wei(a.min_fulfiller_stake, "--min-fulfiller-stake");
-    c.min_collateral = parse_wei(a.min_collateral, "--min-collateral");
-    if (a.reserve_bps.size() != c.reserve_bps.size())
+    DeployOptions o;
+    o.rpc = a.rpc;
+    o.key_file = a.key;
+    o.out = a.out;
+    o.circuits = a.circuits;
+    o.config = a.config;
+    if (!a.owner.empty()) o.owner = Address::parse(a.owner, "--owner");
+    if (!a.fee_account.empty()) o.fee_account = Address::parse(a.fee_account, "--fee-account");
+    o.config.min_fulfiller_stake = parse_wei(a.min_fulfiller_stake, "--min-fulfiller-stake");
+    o.config.min_collateral = parse_wei(a.min_collateral, "--min-collateral");
+    if (a.reserve_bps.size() != o.config.reserve_bps.size())
         throw std::runtime_error("--reserve-bps: expected 4 values (one per priority class), got " +
                                  std::to_string(a.reserve_bps.size()));
-    std::copy(a.reserve_bps.begin(), a.reserve_bps.end(), c.reserve_bps.begin());
-    return c;
+    std::copy(a.reserve_bps.begin(), a.reserve_bps.end(), o.config.reserve_bps.begin());
+    o.wait = std::chrono::seconds(a.wait_s);
+    return o;
 }
 
 json config_json(const MarketContractConfig& c)
@@ -167,7 +174,7 @@ Address create_address(const Address& sender, uint64_t nonce)
 
 // The first block in which `a` has code (code never disappears here), by bisection over
 // historical eth_getCode; 0 (scan from genesis) when the node keeps no history.
-uint64_t creation_block(EthClient& client, const Address& a)
+uint64_t creation_block(EthClient& client, const Address& a, std::ostream& progress)
 {
     try {
         uint64_t lo = 0, hi = client.block_number();
@@ -181,7 +188,7 @@ uint64_t creation_block(EthClient& client, const Address& a)
         }
         return lo;
     } catch (const std::exception& e) {
-        std::cerr << "warning: cannot find the market's creation block (" << e.what() << "); block 0 recorded\n";
+        progress << "warning: cannot find the market's creation block (" << e.what() << "); block 0 recorded\n";
         return 0;
     }
 }
@@ -229,10 +236,12 @@ private:
 
 class Deployer {
 public:
-    Deployer(EthClient& client, TxSender& sender, DeploymentFile& file, std::chrono::seconds wait)
-        : client_(client), sender_(sender), file_(file), wait_(wait)
+    Deployer(EthClient& client, TxSender& sender, DeploymentFile& file, std::chrono::seconds wait, std::ostream& progress)
+        : client_(client), sender_(sender), file_(file), wait_(wait), progress_(progress)
     {
     }
+
+    std::ostream& progress() { return progress_; }
 
     // Sends the creation of `init_code` and waits for it. The predicted address and nonce are
     // recorded under pending[key] first, so a crash before the receipt is recovered by adopt().
@@ -244,7 +253,7 @@ public:
         file_.save();
         const TxReceipt r = send(std::nullopt, std::move(init_code), label);
         if (!r.contract_address) throw std::runtime_error(label + ": the receipt names no created contract");
-        std::cerr << label << ": " << r.contract_address->to_checksum_string() << "  gas " << r.gas_used << "  tx "
+        progress_ << label << ": " << r.contract_address->to_checksum_string() << "  gas " << r.gas_used << "  tx "
                   << hex(r.tx_hash) << "\n";
         return r;
     }
@@ -291,6 +300,7 @@ private:
     TxSender& sender_;
     DeploymentFile& file_;
     std::chrono::seconds wait_;
+    std::ostream& progress_;
 };
 
 // Connects and checks the endpoint answers; every failure names the URL.
@@ -322,19 +332,19 @@ void deploy_market(Deployer& d, EthClient& client, DeploymentFile& file, const M
                 throw std::runtime_error("the market " + market.to_checksum_string() +
                                          " was deployed with another config (its config is immutable): " +
                                          doc.value("config", json()).dump() + "; to deploy a new market use another --out");
-            std::cerr << "ProverMarket: " << market.to_checksum_string() << " (already deployed)\n";
+            d.progress() << "ProverMarket: " << market.to_checksum_string() << " (already deployed)\n";
             return;
         }
-        std::cerr << "warning: the recorded market " << market.to_checksum_string()
-                  << " has no code on this chain: deploying a new one\n";
+        d.progress() << "warning: the recorded market " << market.to_checksum_string()
+                     << " has no code on this chain: deploying a new one\n";
         doc.erase("market");
         doc.erase("pending");  // predictions for that chain's history, not this one's
         doc["circuits"] = json::array();
     }
     if (auto adopted = d.adopt("market")) {
-        std::cerr << "ProverMarket: " << adopted->to_checksum_string() << " (created before the interruption)\n";
+        d.progress() << "ProverMarket: " << adopted->to_checksum_string() << " (created before the interruption)\n";
         doc["market"] = adopted->to_checksum_string();
-        doc["block"] = creation_block(client, *adopted);
+        doc["block"] = creation_block(client, *adopted, d.progress());
         doc["config"] = config_json(config);
         d.done("market");
         return;
@@ -360,11 +370,11 @@ void deploy_circuit(Deployer& d, EthClient& client, DeploymentFile& file, const 
     if (!registered.is_zero()) {
         json* entry = file.circuit(c.identity);
         if (entry != nullptr && entry->value("verifier", "") == registered.to_checksum_string()) {
-            std::cerr << label << ": verifier " << registered.to_checksum_string() << " (already registered)\n";
+            d.progress() << label << ": verifier " << registered.to_checksum_string() << " (already registered)\n";
             return;
         }
-        std::cerr << label << ": already registered in the market with verifier " << registered.to_checksum_string()
-                  << "; recorded as is\n";
+        d.progress() << label << ": already registered in the market with verifier " << registered.to_checksum_string()
+                     << "; recorded as is\n";
         if (entry == nullptr) entry = &file.doc()["circuits"].emplace_back(json::object());
         *entry = {{"program", c.program}, {"identity", c.identity}, {"verifier", registered.to_checksum_string()},
                   {"public_inputs", registered_inputs}};
@@ -376,7 +386,7 @@ void deploy_circuit(Deployer& d, EthClient& client, DeploymentFile& file, const 
     Address verifier;
     if (auto adopted = d.adopt(key)) {
         verifier = *adopted;
-        std::cerr << label << " verifier: " << verifier.to_checksum_string() << " (created before the interruption)\n";
+        d.progress() << label << " verifier: " << verifier.to_checksum_string() << " (created before the interruption)\n";
     } else {
         const auto compiled = settlement::compile_solidity_contract(
             {{"Groth16Verifier.sol", snark::solidity_verifier(c.vk, "Groth16Verifier")}}, "Groth16Verifier");
@@ -391,18 +401,21 @@ void deploy_circuit(Deployer& d, EthClient& client, DeploymentFile& file, const 
                                                                settlement::abi::Value::address(verifier),
                                                                settlement::abi::Value::uint(uint64_t(public_inputs))}),
                                  label + " registration");
-    std::cerr << label << " registered: id 0x" << c.identity << "  gas " << reg.gas_used << "  tx " << hex(reg.tx_hash)
-              << "\n";
+    d.progress() << label << " registered: id 0x" << c.identity << "  gas " << reg.gas_used << "  tx " << hex(reg.tx_hash)
+                 << "\n";
     entry["register_tx"] = hex(reg.tx_hash);
     file.doc()["circuits"].push_back(std::move(entry));
     d.done(key);
 }
 
-int deploy(const DeployArgs& a)
+}  // namespace
+
+json deploy_contracts(const DeployOptions& a)
 {
+    std::ostream& progress = *a.progress;
     // Everything local first: nothing is sent when an input is bad.
-    if (!fs::exists(a.key)) throw std::runtime_error("--key: key file " + a.key + " not found");
-    const settlement::PrivateKey key = coordinator::read_key_file(a.key);
+    if (!fs::exists(a.key_file)) throw std::runtime_error("--key: key file " + a.key_file + " not found");
+    const settlement::PrivateKey key = coordinator::read_key_file(a.key_file);
     std::vector<CircuitSpec> circuits;
     for (const std::string& spec : a.circuits) {
         circuits.push_back(read_circuit_spec(spec));
@@ -411,7 +424,9 @@ int deploy(const DeployArgs& a)
                 throw std::runtime_error("--circuit " + circuits.back().program + " and " + circuits[i].program +
                                          " have the same verification key (identity " + circuits[i].identity + ")");
     }
-    const MarketContractConfig config = market_config(a, key.address());
+    MarketContractConfig config = a.config;
+    config.owner = a.owner.value_or(key.address());
+    config.fee_account = a.fee_account.value_or(key.address());
     DeploymentFile file(a.out);
 
     auto client = make_client(a.rpc);
@@ -422,29 +437,30 @@ int deploy(const DeployArgs& a)
                                  ", but " + a.rpc + " serves chain " + std::to_string(chain_id) + "; use another --out");
     if (doc.contains("deployer") && doc["deployer"].get<std::string>() != key.address().to_checksum_string())
         throw std::runtime_error(a.out + " was deployed by " + doc["deployer"].get<std::string>() + ", not by " +
-                                 a.key + " (" + key.address().to_checksum_string() + ")");
+                                 a.key_file + " (" + key.address().to_checksum_string() + ")");
     doc["chain_id"] = chain_id;
     doc["rpc"] = a.rpc;
     doc["deployer"] = key.address().to_checksum_string();
     if (!doc.contains("circuits")) doc["circuits"] = json::array();
 
     TxSender sender(*client, key, a.out + ".txs");
-    std::cerr << "deployer " << key.address().to_checksum_string() << " on chain " << chain_id << " (" << a.rpc
-              << "), balance " << client->balance(key.address()).to_decimal() << " wei\n";
+    progress << "deployer " << key.address().to_checksum_string() << " on chain " << chain_id << " (" << a.rpc
+             << "), balance " << client->balance(key.address()).to_decimal() << " wei\n";
     // Transactions journaled by an interrupted run: rebroadcast and wait, never re-signed.
     for (const Hash256& h : sender.resume()) {
-        std::cerr << "resuming journaled transaction " << hex(h) << "\n";
-        sender.wait(h, std::chrono::seconds(a.wait_s));
+        progress << "resuming journaled transaction " << hex(h) << "\n";
+        sender.wait(h, a.wait);
     }
 
-    Deployer d(*client, sender, file, std::chrono::seconds(a.wait_s));
+    Deployer d(*client, sender, file, a.wait, progress);
     deploy_market(d, *client, file, config);
     for (const CircuitSpec& c : circuits) deploy_circuit(d, *client, file, c);
     file.save();
-    std::cout << doc["market"].get<std::string>() << "\n";
-    std::cerr << "wrote " << a.out << "\n";
-    return 0;
+    progress << "wrote " << a.out << "\n";
+    return doc;
 }
+
+namespace {
 
 // --- show --------------------------------------------------------------------------------
 
@@ -525,7 +541,9 @@ void add_contracts_command(CLI::App& app)
     dep->add_option("--wait-s", a->wait_s, "how long to wait for each transaction")->capture_default_str();
     dep->callback([a, dep] {
         if (!a->config_file.empty()) apply_config_file(*dep, a->config_file);
-        throw CLI::RuntimeError(deploy(*a));
+        const json deployment = deploy_contracts(deploy_options(*a));
+        std::cout << deployment["market"].get<std::string>() << "\n";
+        throw CLI::RuntimeError(0);
     });
 
     auto rpc = std::make_shared<std::string>();

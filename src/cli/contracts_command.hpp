@@ -20,9 +20,36 @@
 // re-run sends nothing, and adding a --circuit deploys and registers only that one.
 #pragma once
 
+#include "settlement/address.hpp"
+#include "settlement/market_contract.hpp"
+
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
 
 namespace provernet::cli {
+
+// contracts deploy, in process (provernet demo --evm deploys with it).
+struct DeployOptions {
+    std::string rpc;                     // JSON-RPC endpoint
+    std::string key_file;                // the deployer's key file
+    std::string out;                     // deployment.json; its transaction journal is <out>.txs
+    std::vector<std::string> circuits;   // PROGRAM=ZKEY
+    settlement::MarketContractConfig config;  // owner and fee_account: see below
+    std::optional<settlement::Address> owner, fee_account;  // default: the deployer
+    std::chrono::seconds wait{300};      // per transaction
+    std::ostream* progress = &std::cerr;  // one line per step (addresses, gas, transactions)
+};
+
+// Deploys the market and the circuits' verifiers (or resumes a deployment, as described above)
+// and returns what it wrote to options.out. Throws std::runtime_error naming what is wrong.
+nlohmann::json deploy_contracts(const DeployOptions& options);
 
 // Adds "contracts" with the subcommands "deploy" and "show".
 void add_contracts_command(CLI::App& app);

@@ -1,5 +1,7 @@
-// provernet demo [--dir DIR] [--nodes N] [--keep] (see demo_command.hpp).
+// provernet demo [--dir DIR] [--nodes N] [--keep] [--evm] (see demo_command.hpp); the --evm parts are in
+// demo_evm.cpp.
 #include "cli/demo_command.hpp"
+#include "cli/demo_driver.hpp"
 
 #include "coordinator/client.hpp"
 #include "finance/program.hpp"
@@ -26,40 +28,19 @@
 
 namespace provernet::cli {
 
-namespace {
+namespace demo {
 
-namespace fs = std::filesystem;
 using coordinator::Client;
-using nlohmann::json;
 
-#ifndef PROVERNET_EXAMPLES_DIR
-#define PROVERNET_EXAMPLES_DIR "examples"
-#endif
-
-struct DemoArgs {
-    std::string dir;
-    std::string examples = PROVERNET_EXAMPLES_DIR;  // <program>.json inputs; the registry's example otherwise
-    unsigned nodes = 3;
-    bool keep = false;
-};
-
-// What the demo submits: each program twice, at the priority of its use.
-struct Workload {
-    std::string program;
-    market::Priority priority;
-    uint64_t max_price;  // the ramp starts at a quarter of it
-    uint64_t collateral;
-};
 const std::vector<Workload> kWorkloads = {
     {"liquidation-8x4", market::Priority::liquidation, 8000, 4000},
     {"portfolio-margin-1x2", market::Priority::margin, 6000, 3000},
     {"black-scholes-4", market::Priority::pricing, 4000, 2000},
     {"state-transition-d8-s1-t1", market::Priority::batch, 2000, 1000},
 };
-constexpr unsigned kCopies = 2;
-constexpr uint64_t kProverFunds = 100'000, kProverStake = 50'000, kRequesterFunds = 1'000'000;
 
-using Clock = std::chrono::steady_clock;
+namespace {
+
 const Clock::time_point demo_start = Clock::now();
 
 std::string elapsed()
@@ -68,6 +49,8 @@ std::string elapsed()
     std::snprintf(buf, sizeof buf, "[%6.1fs]", std::chrono::duration<double>(Clock::now() - demo_start).count());
     return buf;
 }
+
+}  // namespace
 
 void say(const std::string& line) { std::cout << elapsed() << " " << line << std::endl; }
 
@@ -88,91 +71,37 @@ uint64_t amount(const json& j)  // amounts are decimal strings
 
 void check_interrupt()
 {
-    if (demo::Children::interrupted()) throw std::runtime_error("interrupted");
-}
-
-// Polls until pred() or the timeout; false on timeout.
-template <class Pred>
-bool wait_until(Pred pred, double seconds, int poll_ms = 100)
-{
-    const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-    while (Clock::now() < end) {
-        check_interrupt();
-        if (pred()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
-    }
-    return pred();
+    if (Children::interrupted()) throw std::runtime_error("interrupted");
 }
 
 std::string short_address(const std::string& a) { return a.size() > 10 ? a.substr(0, 6) + ".." + a.substr(a.size() - 4) : a; }
 
-struct Node {
-    std::string name, address;
-    fs::path log;
-    pid_t pid = 0;
-    bool killed = false;
-};
+std::string pad(std::string s, size_t w, bool right)
+{
+    if (s.size() >= w) return s;
+    return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
 
-struct Tracked {
-    uint64_t id = 0;
-    const Workload* work = nullptr;
-    std::string state = "submitted", holder, fulfilled_by;
-    std::string first_holder;
-    bool forfeited = false;
-    json last;  // the last record read
-};
+std::string Demo::name_of(const std::string& address) const
+{
+    for (const auto& n : nodes_)
+        if (n.address == address) return n.name;
+    return address.empty() ? "-" : short_address(address);
+}
 
-class Demo {
-public:
-    Demo(const DemoArgs& args) : args_(args) {}
-    int run();
-
-private:
-    void make_keys();
-    void start_coordinator();
-    void register_and_fund();
-    void start_nodes();
-    void submit_all();
-    bool follow();
-    bool report();
-    bool verify_one();
-
-    std::string name_of(const std::string& address) const
-    {
-        for (const auto& n : nodes_)
-            if (n.address == address) return n.name;
-        return address.empty() ? "-" : short_address(address);
+// The program's input from the examples directory, or its built-in example.
+json Demo::example_input(const finance::Program& p) const
+{
+    const fs::path file = fs::path(args_.examples) / (p.name + ".json");
+    if (!fs::exists(file))
+        return p.example_input;
+    std::ifstream in(file);
+    try {
+        return json::parse(in);
+    } catch (const json::parse_error& e) {
+        throw std::runtime_error(file.string() + ": malformed JSON: " + e.what());
     }
-
-    DemoArgs args_;
-
-    // The program's input from the examples directory, or its built-in example.
-    json example_input(const finance::Program& p) const
-    {
-        const fs::path file = fs::path(args_.examples) / (p.name + ".json");
-        if (!fs::exists(file))
-            return p.example_input;
-        std::ifstream in(file);
-        try {
-            return json::parse(in);
-        } catch (const json::parse_error& e) {
-            throw std::runtime_error(file.string() + ": malformed JSON: " + e.what());
-        }
-    }
-    fs::path dir_;
-    demo::Children children_;
-    std::string url_;
-    std::map<std::string, std::string> zkeys_;     // program -> cached key path
-    std::map<std::string, std::string> circuits_;  // program -> identity
-    std::map<std::string, uint64_t> constraints_;  // program -> constraints
-    std::shared_ptr<coordinator::ActionSigner> operator_, requester_;
-    std::vector<Node> nodes_;
-    std::vector<Tracked> requests_;
-    double seconds_per_constraint_ = 0.0005;
-    uint64_t lock_ms_ = 0, timeout_ms_ = 0;
-    std::optional<size_t> killed_node_;
-    uint64_t killed_request_ = 0;
-};
+}
 
 void Demo::make_keys()
 {
@@ -187,14 +116,13 @@ void Demo::make_keys()
     }
 }
 
-void Demo::start_coordinator()
+// settlement_args: the embedded ledger's operator, or --settlement evm and its chain.
+void Demo::start_coordinator(const std::vector<std::string>& settlement_args)
 {
-    operator_ = std::make_shared<coordinator::ActionSigner>(settlement::PrivateKey::generate());
-    requester_ = std::make_shared<coordinator::ActionSigner>(settlement::PrivateKey::generate());
     const fs::path out = dir_ / "coordinator.out";
-    children_.spawn({"coordinator", "--data-dir", (dir_ / "coord").string(), "--listen", "127.0.0.1:0", "--operator",
-                     operator_->address()},
-                    out.string(), (dir_ / "coordinator.log").string());
+    std::vector<std::string> args{"coordinator", "--data-dir", (dir_ / "coord").string(), "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), settlement_args.begin(), settlement_args.end());
+    children_.spawn(args, out.string(), (dir_ / "coordinator.log").string());
     const std::regex listening("listening on (http://[0-9.]+:[0-9]+)");
     const bool up = wait_until([&] {
         std::smatch m;
@@ -204,10 +132,11 @@ void Demo::start_coordinator()
         return true;
     }, 30);
     if (!up) throw std::runtime_error("the coordinator did not start (see " + (dir_ / "coordinator.log").string() + ")");
-    say("coordinator at " + url_ + " (operator " + short_address(operator_->address()) + ")");
+    if (operator_) say("coordinator at " + url_ + " (operator " + short_address(operator_->address()) + ")");
+    else say("coordinator at " + url_ + " (settlement evm, keeper: dev key 0)");
 }
 
-void Demo::register_and_fund()
+void Demo::register_circuits()
 {
     Client reader(url_);
     for (const auto& w : kWorkloads) {
@@ -217,6 +146,10 @@ void Demo::register_and_fund()
         say("registered " + w.program + ": circuit " + circuits_[w.program].substr(0, 12) + ".., " +
             std::to_string(constraints_[w.program]) + " constraints");
     }
+}
+
+void Demo::fund_embedded()
+{
     Client op(url_, operator_);
     op.deposit(requester_->address(), kRequesterFunds);
     say("deposited " + std::to_string(kRequesterFunds) + " to the requester " + short_address(requester_->address()));
@@ -276,34 +209,40 @@ void Demo::submit_all()
     std::snprintf(buf, sizeof buf, "slowest proof ~%.1f s: lock deadline +%.0f s, final deadline +%.0f s", proof_s,
                   lock_ms_ / 1000.0, timeout_ms_ / 1000.0);
     say(buf);
-    Client c(url_, requester_);
     const auto& programs = finance::finance_programs();
     for (unsigned copy = 0; copy < kCopies; ++copy)
         for (const auto& w : kWorkloads) {
             const finance::Program* p = programs.find(w.program);
             if (!p) throw std::runtime_error("demo: program " + w.program + " not in the finance registry");
-            coordinator::SubmitRequest r;
-            r.idempotency_key = "demo-" + std::to_string(coordinator::unix_ms()) + "-" + w.program + "-" + std::to_string(copy);
-            r.circuit = circuits_[w.program];
-            r.inputs = example_input(*p);
-            r.priority = w.priority;
-            r.max_price = w.max_price;
-            r.min_price = w.max_price / 4;
-            const uint64_t now = coordinator::unix_ms();
-            r.ramp_start_ms = now;
-            r.ramp_period_ms = 4000;
-            r.lock_deadline_ms = now + lock_ms_;
-            r.final_deadline_ms = now + timeout_ms_;
-            r.collateral = w.collateral;
-            const json answer = c.submit_request(r);
-            Tracked t;
-            t.id = answer.at("request_id").get<uint64_t>();
-            t.work = &w;
-            requests_.push_back(t);
-            say("request " + std::to_string(t.id) + " submitted: " + w.program + ", " + std::string(market::to_string(w.priority)) +
-                ", price " + std::to_string(r.min_price) + ".." + std::to_string(r.max_price) + ", collateral " +
-                std::to_string(w.collateral));
+            if (chain_) submit_on_chain(w, *p, copy);
+            else submit_embedded(w, *p, copy);
         }
+}
+
+void Demo::submit_embedded(const Workload& w, const finance::Program& p, unsigned copy)
+{
+    Client c(url_, requester_);
+    coordinator::SubmitRequest r;
+    r.idempotency_key = "demo-" + std::to_string(coordinator::unix_ms()) + "-" + w.program + "-" + std::to_string(copy);
+    r.circuit = circuits_[w.program];
+    r.inputs = example_input(p);
+    r.priority = w.priority;
+    r.max_price = w.max_price;
+    r.min_price = w.max_price / 4;
+    const uint64_t now = coordinator::unix_ms();
+    r.ramp_start_ms = now;
+    r.ramp_period_ms = 4000;
+    r.lock_deadline_ms = now + lock_ms_;
+    r.final_deadline_ms = now + timeout_ms_;
+    r.collateral = w.collateral;
+    const json answer = c.submit_request(r);
+    Tracked t;
+    t.id = answer.at("request_id").get<uint64_t>();
+    t.work = &w;
+    requests_.push_back(t);
+    say("request " + std::to_string(t.id) + " submitted: " + w.program + ", " + std::string(market::to_string(w.priority)) +
+        ", price " + std::to_string(r.min_price) + ".." + std::to_string(r.max_price) + ", collateral " +
+        std::to_string(w.collateral));
 }
 
 // Polls the requests and the node logs until every request is closed and the killed node is
@@ -314,11 +253,17 @@ bool Demo::follow()
     const std::regex proving("proving request ([0-9]+) ");
     const auto give_up = Clock::now() + std::chrono::milliseconds(timeout_ms_ + 30'000);
     bool slash_seen = false;
+    bool kill_untold = false;  // --evm: killed before the coordinator indexed its lock
+    Clock::time_point killed_at{};
     while (Clock::now() < give_up) {
         check_interrupt();
         bool all_closed = true;
         for (auto& t : requests_) {
             if (t.state == "fulfilled" || t.state == "expired" || t.state == "cancelled") continue;
+            if (t.id == 0 && !resolve_chain_id(t)) {  // --evm: not indexed yet
+                all_closed = false;
+                continue;
+            }
             json r;
             try {
                 r = reader.request(t.id);
@@ -359,9 +304,20 @@ bool Demo::follow()
                 nodes_[i].killed = true;
                 killed_node_ = i;
                 killed_request_ = std::stoull(m[1]);
-                say("*** " + nodes_[i].name + " killed (SIGKILL) mid-proof of request " + std::to_string(killed_request_) +
-                    ": its lock lapses, another node must take over");
+                kill_untold = true;
+                killed_at = Clock::now();
             }
+        // With --evm the node locks on chain and the coordinator indexes the lock a moment later:
+        // the kill is told once the lock has been (or after two seconds).
+        if (kill_untold) {
+            bool lock_told = !chain_ || Clock::now() - killed_at > std::chrono::seconds(2);
+            for (const auto& t : requests_) lock_told |= t.id == killed_request_ && !t.first_holder.empty();
+            if (lock_told) {
+                say("*** " + nodes_[*killed_node_].name + " killed (SIGKILL) mid-proof of request " +
+                    std::to_string(killed_request_) + ": its lock lapses, another node must take over");
+                kill_untold = false;
+            }
+        }
         if (killed_node_ && !slash_seen) {
             try {
                 const json a = reader.account(nodes_[*killed_node_].address);
@@ -384,12 +340,6 @@ bool Demo::follow()
         std::this_thread::sleep_for(std::chrono::milliseconds(killed_node_ ? 200 : 30));
     }
     return false;
-}
-
-std::string pad(std::string s, size_t w, bool right = false)
-{
-    if (s.size() >= w) return s;
-    return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
 }
 
 bool Demo::report()
@@ -448,6 +398,15 @@ bool Demo::report()
                   << pad(std::to_string(slashed), 9, true) << "\n";
     }
     if (killed_node_) std::cout << "(* killed mid-proof)\n";
+    const auto say_kill = [&] {
+        if (!killed_node_) std::cout << "no node was seen proving, so none was killed\n";
+        else if (!killed_slashed) std::cout << "the killed node " << nodes_[*killed_node_].name << " was NOT slashed\n";
+    };
+    if (chain_) {
+        say_kill();
+        const bool chain_ok = chain_checks({paid_total, fulfilled, earned_total, fulfilled_records});
+        return ok && chain_ok && killed_node_ && killed_slashed;
+    }
 
     // Checks against the coordinator's accounts: every deposit is held somewhere or burned, the
     // requester paid exactly the prices of its fulfilled requests, and the provers earned those
@@ -466,8 +425,7 @@ bool Demo::report()
               << " = prices " << paid_total << (requester_paid ? "" : " MISMATCH") << "; provers earned " << earned_total
               << " = prices + bounties " << paid_total + bounties << ", " << fulfilled_records << " fulfilments for "
               << fulfilled << " fulfilled requests" << (earned_once ? " (no request paid twice)" : " MISMATCH") << "\n";
-    if (!killed_node_) std::cout << "no node was seen proving, so none was killed\n";
-    else if (!killed_slashed) std::cout << "the killed node " << nodes_[*killed_node_].name << " was NOT slashed\n";
+    say_kill();
     return ok && conserved && requester_paid && earned_once && killed_node_ && killed_slashed;
 }
 
@@ -479,20 +437,28 @@ bool Demo::verify_one()
         if (t.state == "fulfilled" && (!pick || t.id == killed_request_)) pick = &t;
     if (!pick) return false;
     Client reader(url_);
-    const json answer = reader.proof(pick->id);
+    // --evm: the proof as the fulfil transaction carried it to the contract.
+    std::optional<json> from_chain;
+    if (chain_ && !(from_chain = proof_from_chain(*pick))) {
+        std::cout << "FAILED: no fulfil transaction found for request " << pick->id << "\n";
+        return false;
+    }
+    const json answer = from_chain ? *from_chain : reader.proof(pick->id);
     const std::string circuit = circuits_[pick->work->program];
     const snark::VerificationKey vk = snark::parse_verification_key_json(reader.verification_key(circuit), "vk of " + circuit);
     const snark::Proof proof = snark::parse_proof_json(answer.at("proof").dump(), "proof of request " + std::to_string(pick->id));
     const auto signals = snark::parse_public_json(answer.at("public_signals").dump(), "public signals");
     const bool ok = snark::groth16_verify(vk, signals, proof);
     std::cout << (ok ? "OK" : "FAILED") << ": proof of request " << pick->id << " (" << pick->work->program << ", by "
-              << name_of(answer.value("prover", "")) << ") " << (ok ? "verifies" : "does NOT verify")
+              << name_of(answer.value("prover", "")) << (from_chain ? ", from its fulfil transaction " + answer.value("tx", "") : "")
+              << ") " << (ok ? "verifies" : "does NOT verify")
               << " against circuit " << circuit.substr(0, 12) << ".. (Groth16, BN254)\n";
     return ok;
 }
 
 int Demo::run()
 {
+    if (args_.evm) require_anvil();  // before the keys: a missing anvil fails at once
     make_keys();
     bool temp = false;
     if (args_.dir.empty()) {
@@ -507,11 +473,21 @@ int Demo::run()
         if (fs::exists(dir_ / "coord"))
             throw std::runtime_error("demo: " + (dir_ / "coord").string() + " exists (a previous demo): give an empty --dir");
     }
-    say("working in " + dir_.string() + " (logs: coordinator.log, node-N.log)");
+    say("working in " + dir_.string() + " (logs: coordinator.log, node-N.log" + (args_.evm ? ", deploy.log)" : ")"));
     int rc = 1;
     try {
-        start_coordinator();
-        register_and_fund();
+        if (args_.evm) {
+            start_chain();
+            start_coordinator(coordinator_evm_args());
+            register_circuits();
+            make_evm_nodes();
+        } else {
+            operator_ = std::make_shared<coordinator::ActionSigner>(settlement::PrivateKey::generate());
+            requester_ = std::make_shared<coordinator::ActionSigner>(settlement::PrivateKey::generate());
+            start_coordinator({"--operator", operator_->address()});
+            register_circuits();
+            fund_embedded();
+        }
         start_nodes();
         submit_all();
         const bool settled = follow();
@@ -533,10 +509,12 @@ int Demo::run()
     return rc;
 }
 
-}  // namespace
+}  // namespace demo
 
 void add_demo_command(CLI::App& app)
 {
+    using demo::Demo;
+    using demo::DemoArgs;
     auto args = std::make_shared<DemoArgs>();
     auto* cmd = app.add_subcommand("demo", "the network on loopback: a coordinator, prover nodes, finance requests, a "
                                            "node killed mid-proof, and who was paid and slashed");
@@ -544,6 +522,8 @@ void add_demo_command(CLI::App& app)
     cmd->add_option("--dir", args->dir, "working directory (default: a fresh temporary one, removed at the end)");
     cmd->add_option("--nodes", args->nodes, "prover nodes (one is killed mid-proof)")->capture_default_str()->check(CLI::Range(2u, 8u));
     cmd->add_flag("--keep", args->keep, "keep the working directory (logs, databases)");
+    cmd->add_flag("--evm", args->evm,
+                  "settle on a local anvil that the demo starts (contracts deployed, requests submitted on chain)");
     cmd->callback([args] { throw CLI::RuntimeError(Demo(*args).run()); });
 }
 

@@ -2,6 +2,13 @@
 // nodes (this binary's own `coordinator` and `node` commands, as child processes), a mix of
 // finance requests, one node killed mid-proof, and a final table of prices, provers, latencies,
 // settlements, earnings and slashes.
+//
+// --evm: the same on a local anvil that the demo starts (AnvilProcess): its dev key 0 deploys the
+// market and a verifier per circuit (contracts deploy, in process) and keeps the coordinator's
+// deadlines (--settlement evm --keeper-key), dev keys 1..8 are the provers (they stake, lock and
+// fulfil on chain), dev key 9 submits the requests on chain with their escrow. The end compares
+// the chain (accounts, ProverSlashed events, the market's balance) with the coordinator's mirror
+// and prints the gas of every kind of transaction.
 #pragma once
 
 #include <CLI/CLI.hpp>
