@@ -35,6 +35,7 @@ struct CoordinatorArgs {
     std::string settlement = "embedded";
     std::string rpc, deployment, keeper_key;
     uint64_t poll_ms = 200;
+    uint64_t confirmations = 0;
 };
 
 // settlement = evm: the market, its creation block and its rules come from the deployment file
@@ -64,6 +65,7 @@ void configure_evm(coordinator::ServiceConfig& config, const CoordinatorArgs& ar
     evm.start_block = doc.value("block", uint64_t{0});
     evm.keeper_key_file = args.keeper_key;
     evm.poll_interval = std::chrono::milliseconds(args.poll_ms);
+    evm.confirmations = args.confirmations;
     config.market = coordinator::market_config_from_contract(doc["config"]);
     config.evm = evm;
 }
@@ -167,6 +169,9 @@ void add_coordinator_command(CLI::App& app)
     cmd->add_option("--deployment", args->deployment, "evm: deployment.json from `provernet contracts deploy`");
     cmd->add_option("--keeper-key", args->keeper_key, "evm: key file that sends expire() for lapsed requests");
     cmd->add_option("--poll-ms", args->poll_ms, "evm: how often to read new blocks")->capture_default_str();
+    cmd->add_option("--confirmations", args->confirmations,
+                    "evm: index blocks only this deep below the head (at least the chain's reorg depth)")
+        ->capture_default_str();
     cmd->callback([args, cmd] { throw CLI::RuntimeError(run_coordinator(*args, *cmd)); });
 }
 

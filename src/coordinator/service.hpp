@@ -55,6 +55,10 @@ struct EvmSettlementConfig {
     std::string keeper_key_file;      // "" : no keeper (somebody else calls expire)
     std::chrono::milliseconds poll_interval{200};
     uint64_t max_log_range = 2'000;   // blocks per eth_getLogs
+    // Blocks indexed only this deep below the head. The mirror does not undo a reorganised block:
+    // on a chain that reorganises, set at least its reorg depth (0 suits a dev node or a rollup
+    // sequencer's own view).
+    uint64_t confirmations = 0;
     // expire() is sent this long after a final deadline (the next block's timestamp must reach it).
     uint64_t expire_after_ms = 1'000;
 };

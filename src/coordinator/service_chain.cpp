@@ -269,12 +269,13 @@ void Service::follow_chain_once()
     std::vector<ChainLog> logs;
     std::optional<uint64_t> to;  // the last block read, when a range was read
     try {
-        const uint64_t head = c.client.block_number();
+        const uint64_t latest = c.client.block_number();
+        const uint64_t head = latest >= c.config.confirmations ? latest - c.config.confirmations : 0;
         {
             std::lock_guard lock(mutex_);
             c.head = head;
         }
-        if (head >= from) {
+        if (latest >= c.config.confirmations && head >= from) {
             to = std::min(head, from + c.config.max_log_range - 1);
             std::map<uint64_t, uint64_t> times;  // block -> ms
             for (const settlement::EthLog& log : c.client.logs(c.contract.address(), {}, from, *to, c.config.max_log_range)) {

@@ -382,7 +382,9 @@ TEST_F(EvmServiceTest, TheSameScenarioEndsInTheSameBalancesInBothModes)
         const nlohmann::json v = get(chain, "/v1/accounts/" + w.lower(k));
         EXPECT_EQ(v["account"], e["account"]) << "account " << k;
         EXPECT_EQ(v["ledger"], e["ledger"]) << "account " << k;
-        if (v.contains("prover") || e.contains("prover")) EXPECT_EQ(v["prover"], e["prover"]) << "prover " << k;
+        if (v.contains("prover") || e.contains("prover")) {
+            EXPECT_EQ(v["prover"], e["prover"]) << "prover " << k;
+        }
         // The mirror is the contract's state.
         const settlement::MarketAccount a = market.account(w.address(k));
         EXPECT_EQ(a.balance.to_decimal(), v["account"]["balance"].get<std::string>()) << k;
@@ -458,6 +460,32 @@ TEST_F(EvmServiceTest, ABatchFulfilmentIsIndexedPerRequestWithItsProof)
     EXPECT_EQ(get(s, "/v1/accounts/" + w.lower(kP1))["account"]["balance"].get<std::string>(),
               market.account(w.address(kP1)).balance.to_decimal());
     EXPECT_EQ(get(s, "/v1/info")["evm"]["divergences"], 0);
+}
+
+TEST_F(EvmServiceTest, IndexesOnlyBlocksWithTheConfirmationsAsked)
+{
+    EvmWorld& w = EvmWorld::get();
+    const nlohmann::json config = contract_config_json(w.address(0), w.address(kFee));
+    auto [market, block] = w.deploy(config);
+    begin();
+    ServiceConfig c = base_config("evm-confirmations");
+    c.market = market_config_from_contract(config);
+    c.evm = evm_config(market, block, false);
+    c.evm->confirmations = 2;
+    Service& s = start(c);
+    step();
+    market.deposit(w.key(kRequester), U256(700));
+    const auto balance = [&] { return get(s, "/v1/accounts/" + w.lower(kRequester))["account"]["balance"]; };
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(balance(), "0") << "indexed a block with no confirmation";
+    step();
+    w.anvil->mine();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(balance(), "0") << "indexed a block with one confirmation";
+    step();
+    w.anvil->mine();
+    for (int i = 0; i < 400 && balance() != "700"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(balance(), "700");
 }
 
 TEST_F(EvmServiceTest, SignedActionsAreRefusedAndPointToTheContract)

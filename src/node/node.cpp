@@ -70,6 +70,9 @@ struct Node::Impl {
     std::set<uint64_t> announced;              // listen-only: logged once
     std::map<uint64_t, std::string> request_circuit;  // request id -> circuit identity (immutable)
     std::map<uint64_t, ChainRequestRef> request_chain;  // EVM: request id -> its on-chain identity
+    // Locks of this node that no job holds: a lock whose answer or receipt came too late (the
+    // job had given it up as lost). Proved rather than left to be slashed.
+    std::set<uint64_t> adopt;
     const std::atomic<bool>* stop = nullptr;
 
     Impl(NodeConfig c, settlement::PrivateKey key)
@@ -539,6 +542,36 @@ struct Node::Impl {
         } else if (type == "request_fulfilled") {
             log("paid for request %llu: price %s, bounty %s", static_cast<unsigned long long>(id),
                 event.value("price", "").c_str(), event.value("bounty", "").c_str());
+        } else if (type == "request_locked" && !active.count(id) && !given_up.count(id) && !config.listen_only) {
+            adopt.insert(id);
+        }
+    }
+
+    // Starts a job for each lock of ours that no job holds, if it is still ours to fulfil.
+    void adopt_locks(coordinator::Client& client)
+    {
+        std::set<uint64_t> ids;
+        {
+            std::lock_guard lock(mutex);
+            ids.swap(adopt);
+        }
+        for (uint64_t id : ids) {
+            try {
+                const nlohmann::json r = client.request(id);
+                if (r.value("holder", "") != me || r.value("state", "") != "locked") continue;
+                if (evm && !read_chain_ref(id, r)) continue;
+                std::optional<ChainRequestRef> chain_ref;
+                if (chain) chain_ref = request_chain.at(id);
+                const uint64_t deadline = r.at("spec").at("final_deadline").get<uint64_t>();
+                std::lock_guard lock(mutex);
+                if (active.count(id) || given_up.count(id)) continue;
+                skip_until.erase(id);
+                log("request %llu: our lock landed after it was given up; proving it now",
+                    static_cast<unsigned long long>(id));
+                start_job(id, false, deadline, std::move(chain_ref));
+            } catch (const std::exception& e) {
+                log("request %llu: cannot take up our late lock: %s", static_cast<unsigned long long>(id), e.what());
+            }
         }
     }
 
@@ -597,6 +630,7 @@ struct Node::Impl {
                 connected = false;
                 continue;
             }
+            adopt_locks(client);
             // A burst of new requests is read with one poll per 50 ms, not one per request.
             const auto since_poll = Clock::now() - last_poll;
             if ((view_changed && since_poll >= std::chrono::milliseconds(50)) || since_poll >= std::chrono::seconds(1)) {
