@@ -1,5 +1,6 @@
 // POST /v1/actions: signed actions mapped to market commands (docs/protocol.md, "Actions").
 #include "coordinator/service.hpp"
+#include "coordinator/sha256.hpp"
 
 #include "coordinator/verifier.hpp"
 #include "circuit/inputs.hpp"
@@ -9,7 +10,6 @@
 #include "snark/errors.hpp"
 #include "snark/json_io.hpp"
 
-#include <openssl/evp.h>
 
 #include <cstdio>
 
@@ -18,20 +18,6 @@ namespace provernet::coordinator {
 namespace {
 
 constexpr size_t max_idempotency_key = 128;
-
-std::string sha256_hex(std::string_view text)
-{
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(text.data(), text.size(), digest, &n, EVP_sha256(), nullptr);
-    std::string hex;
-    char buf[3];
-    for (unsigned i = 0; i < n; ++i) {
-        std::snprintf(buf, sizeof buf, "%02x", digest[i]);
-        hex += buf;
-    }
-    return hex;
-}
 
 nlohmann::json events_json(const std::vector<market::Event>& events)
 {

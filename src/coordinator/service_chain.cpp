@@ -17,6 +17,7 @@
 #include "coordinator/chain_requests.hpp"
 #include "coordinator/client.hpp"
 #include "coordinator/service.hpp"
+#include "coordinator/sha256.hpp"
 
 #include "settlement/abi.hpp"
 #include "settlement/hex.hpp"
@@ -24,7 +25,6 @@
 #include "settlement/market_contract.hpp"
 #include "settlement/tx_sender.hpp"
 
-#include <openssl/evp.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -54,20 +54,6 @@ struct Position {
     uint64_t block = 0, log = 0, item = 0;
     auto operator<=>(const Position&) const = default;
 };
-
-std::string sha256_hex(std::string_view text)
-{
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(text.data(), text.size(), digest, &n, EVP_sha256(), nullptr);
-    std::string hex;
-    char buf[3];
-    for (unsigned i = 0; i < n; ++i) {
-        std::snprintf(buf, sizeof buf, "%02x", digest[i]);
-        hex += buf;
-    }
-    return hex;
-}
 
 std::optional<uint64_t> u64_of(const U256& v)
 {

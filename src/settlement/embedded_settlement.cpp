@@ -48,21 +48,15 @@ std::vector<LedgerEntry> ledger_entries(uint64_t seq, uint64_t time_ms, const ma
     return out;
 }
 
-void append_ledger_entries(LedgerStore& store, const std::string& fee_account, uint64_t seq, uint64_t time_ms,
-                           std::span<const market::Event> events)
+void LedgerSettlement::settle(uint64_t seq, uint64_t time_ms, std::span<const market::Event> events)
 {
     for (const market::Event& event : events) {
         std::string requester;
         if (const auto* f = std::get_if<market::RequestFulfilled>(&event); f && f->refund != 0)
-            requester = store.requester_of(f->request_id);
-        for (const LedgerEntry& entry : ledger_entries(seq, time_ms, event, fee_account, requester))
-            store.append(entry);
+            requester = store_.requester_of(f->request_id);
+        for (const LedgerEntry& entry : ledger_entries(seq, time_ms, event, fee_account_, requester))
+            store_.append(entry);
     }
-}
-
-void EmbeddedSettlement::settle(uint64_t seq, uint64_t time_ms, std::span<const market::Event> events)
-{
-    append_ledger_entries(store_, fee_account_, seq, time_ms, events);
 }
 
 }  // namespace provernet::settlement

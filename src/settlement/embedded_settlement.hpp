@@ -16,23 +16,26 @@ namespace provernet::settlement {
 std::vector<LedgerEntry> ledger_entries(uint64_t seq, uint64_t time_ms, const market::Event& event,
                                         const std::string& fee_account, const std::string& requester);
 
-// Appends the ledger lines of `events` (command `seq` at time_ms) to store.
-void append_ledger_entries(LedgerStore& store, const std::string& fee_account, uint64_t seq, uint64_t time_ms,
-                           std::span<const market::Event> events);
-
-class EmbeddedSettlement final : public Settlement {
+// A settlement that keeps the ledger lines of the market's events in a LedgerStore (both the
+// embedded ledger and the EVM mirror, evm_settlement.hpp).
+class LedgerSettlement : public Settlement {
 public:
-    EmbeddedSettlement(LedgerStore& store, std::string fee_account)
+    LedgerSettlement(LedgerStore& store, std::string fee_account)
         : store_(store), fee_account_(std::move(fee_account)) {}
-    std::string_view kind() const override { return "embedded"; }
-    bool operator_deposits() const override { return true; }
     void settle(uint64_t seq, uint64_t time_ms, std::span<const market::Event> events) override;
-    std::vector<market::Command> poll_deposits() override { return {}; }
     LedgerTotals totals(std::string_view account) override { return store_.totals(account); }
 
 private:
     LedgerStore& store_;
     std::string fee_account_;
+};
+
+class EmbeddedSettlement final : public LedgerSettlement {
+public:
+    using LedgerSettlement::LedgerSettlement;
+    std::string_view kind() const override { return "embedded"; }
+    bool operator_deposits() const override { return true; }
+    std::vector<market::Command> poll_deposits() override { return {}; }
 };
 
 }  // namespace provernet::settlement

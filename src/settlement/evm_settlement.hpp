@@ -8,23 +8,16 @@
 
 #include "settlement/embedded_settlement.hpp"
 
-#include <string>
 
 namespace provernet::settlement {
 
-class EvmSettlement final : public Settlement {
+class EvmSettlement final : public LedgerSettlement {
 public:
-    EvmSettlement(LedgerStore& store, std::string fee_account) : store_(store), fee_account_(std::move(fee_account)) {}
+    using LedgerSettlement::LedgerSettlement;
     std::string_view kind() const override { return "evm"; }
     bool operator_deposits() const override { return false; }
-    void settle(uint64_t seq, uint64_t time_ms, std::span<const market::Event> events) override;
     // The chain's events reach the market through the coordinator's indexer, not through here.
     std::vector<market::Command> poll_deposits() override { return {}; }
-    LedgerTotals totals(std::string_view account) override { return store_.totals(account); }
-
-private:
-    LedgerStore& store_;
-    std::string fee_account_;
 };
 
 }  // namespace provernet::settlement
