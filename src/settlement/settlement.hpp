@@ -1,11 +1,12 @@
 // The settlement interface: where the money the market moves really lives. The coordinator
 // drives the market (market/market.hpp) and, for every committed command, hands the command's
 // events to its Settlement inside the same database transaction; external deposits come in
-// through poll_deposits(). Two implementations:
+// through poll_deposits(). Two implementations, both keeping ledger lines (LedgerSettlement):
 //   - EmbeddedSettlement (embedded_settlement.hpp): the ledger is a table of the coordinator's
 //     own database (test balances credited by an operator command);
-//   - the EVM settlement (a later issue): events become contract calls, deposits come from
-//     chain logs.
+//   - EvmSettlement (evm_settlement.hpp): the money is in the market contract; the actors
+//     transact with it, the coordinator indexes its logs into the market
+//     (coordinator/service_chain.cpp) and keeps the same ledger lines as a mirror.
 //
 // This layer does not depend on the coordinator: the embedded ledger writes through the
 // LedgerStore interface, which the coordinator implements over its SQLite connection.
