@@ -46,8 +46,13 @@ double threads_cpu_seconds(std::string_view prefix)
 {
     double ticks = 0;
     for (const auto& task : fs::directory_iterator("/proc/self/task")) {
-        std::ifstream stat(task.path() / "stat");
-        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        std::string text;
+        try {
+            std::ifstream stat(task.path() / "stat");
+            text.assign(std::istreambuf_iterator<char>(stat), std::istreambuf_iterator<char>());
+        } catch (const std::exception&) {
+            continue;  // the thread ended between the listing and the read (ESRCH)
+        }
         const size_t open = text.find('('), close = text.rfind(')');
         if (open == std::string::npos || close == std::string::npos) continue;
         if (text.compare(open + 1, prefix.size(), prefix) != 0) continue;
