@@ -142,9 +142,7 @@ market::Config market_config_from_contract(const nlohmann::json& c)
         if (reserve.size() != m.reserve_bps.size()) throw std::runtime_error("reserve_bps needs 4 values");
         std::copy(reserve.begin(), reserve.end(), m.reserve_bps.begin());
         return market::validated(m);
-    } catch (const nlohmann::json::exception& e) {
-        throw std::runtime_error(std::string("market contract config: ") + e.what());
-    } catch (const std::exception& e) {
+    } catch (const std::exception& e) {  // json errors name the missing or mistyped field
         throw std::runtime_error(std::string("market contract config: ") + e.what());
     }
 }
@@ -186,6 +184,24 @@ CREATE TABLE IF NOT EXISTS chain_requests(chain_id TEXT PRIMARY KEY, request_id 
 )sql";
 
 void Service::ChainDeleter::operator()(Chain* c) const { delete c; }
+
+namespace {
+
+// meta 'chain_cursor': the next block to read and the last log applied in it or before.
+void write_chain_cursor(Database& db, uint64_t next_block, const std::optional<Position>& applied)
+{
+    nlohmann::json cursor = {{"next_block", next_block}};
+    if (applied) {
+        cursor["block"] = applied->block;
+        cursor["log"] = applied->log;
+        cursor["item"] = applied->item;
+    }
+    db.run("INSERT INTO meta(key, value) VALUES ('chain_cursor', ?1) "
+           "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+           cursor.dump());
+}
+
+}  // namespace
 
 void Service::open_chain()
 {
@@ -309,16 +325,8 @@ void Service::follow_chain_once()
         std::lock_guard lock(mutex_);
         if (*to + 1 > c.next_block) {
             c.next_block = *to + 1;
-            nlohmann::json cursor = {{"next_block", c.next_block}};
-            if (c.applied) {
-                cursor["block"] = c.applied->block;
-                cursor["log"] = c.applied->log;
-                cursor["item"] = c.applied->item;
-            }
             try {
-                db_->run("INSERT INTO meta(key, value) VALUES ('chain_cursor', ?1) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                         cursor.dump());
+                write_chain_cursor(*db_, c.next_block, c.applied);
             } catch (const std::exception&) {
                 // Not persisted: a restart re-reads these blocks and skips what was applied.
             }
@@ -348,12 +356,7 @@ bool Service::apply_chain_event(const ChainLog& log)
         if (!a) diverged("amount " + v.to_decimal() + " wei does not fit the market's 64-bit amounts");
         return a;
     };
-    const auto cursor_writes = [&](uint64_t, const market::Outcome&) {
-        db_->run("INSERT INTO meta(key, value) VALUES ('chain_cursor', ?1) "
-                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                 nlohmann::json{{"next_block", c.next_block}, {"block", at.block}, {"log", at.log}, {"item", at.item}}
-                     .dump());
-    };
+    const auto cursor_writes = [&](uint64_t, const market::Outcome&) { write_chain_cursor(*db_, c.next_block, at); };
 
     std::optional<market::Command> command;
     ExtraWrites extra = cursor_writes;
@@ -515,6 +518,11 @@ void Service::keep_deadlines()
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
+        // Retry times of requests that have closed (or were pruned) are no longer needed.
+        std::erase_if(c.expire_sent, [&](const auto& sent) {
+            const market::Request* r = market_->request(sent.first);
+            return r == nullptr || r->closed();
+        });
         const uint64_t wall = wall_ms();
         for (const auto& [id, r] : market_->requests()) {
             if (r.closed() || r.spec.final_deadline + c.config.expire_after_ms > wall) continue;
