@@ -186,20 +186,9 @@ Service::Committed Service::apply_locked(const market::Command& command, const s
     const uint64_t seq = seq_ + 1;
     try {
         db_->transaction([&] {
-            db_->run("INSERT INTO commands(seq, time_ms, command, signer, nonce) VALUES (?1, ?2, ?3, ?4, ?5)", seq, now,
-                     market::to_json(command).dump(), signer, nonce);
-            if (!signer.empty())
-                db_->run("INSERT INTO nonces(signer, nonce) VALUES (?1, ?2) "
-                         "ON CONFLICT(signer) DO UPDATE SET nonce = excluded.nonce",
-                         signer, nonce);
-            if (extra) extra(seq, outcome);
-            settlement_->settle(seq, now, outcome.events);
-            if (config_.snapshot_every != 0 && seq - snapshot_seq_ >= config_.snapshot_every) {
-                db_->run("INSERT INTO snapshots(seq, event_seq, market) VALUES (?1, ?2, ?3)", seq,
-                         event_seq_ + outcome.events.size(), market_->to_json().dump());
-                // Keep the two newest snapshots (one is enough to restart; two survive a bug in one).
-                db_->run("DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)");
-            }
+            write_command_locked(seq, now, command, signer, nonce, extra, outcome);
+            write_nonce_locked(signer, nonce);
+            write_snapshot_if_due_locked(seq, event_seq_ + outcome.events.size());
         });
     } catch (const std::exception& e) {
         // The market already applied the command: put it back to what is committed.
@@ -214,6 +203,32 @@ Service::Committed Service::apply_locked(const market::Command& command, const s
     broadcast_events_locked(first_event, outcome.events);
     if (!outcome.events.empty()) open_dirty_ = true;
     return {seq, std::move(outcome)};
+}
+
+void Service::write_command_locked(uint64_t seq, uint64_t now, const market::Command& command,
+                                   const std::string& signer, uint64_t nonce, const ExtraWrites& extra,
+                                   const market::Outcome& outcome)
+{
+    db_->run("INSERT INTO commands(seq, time_ms, command, signer, nonce) VALUES (?1, ?2, ?3, ?4, ?5)", seq, now,
+             market::to_json(command).dump(), signer, nonce);
+    if (extra) extra(seq, outcome);
+    settlement_->settle(seq, now, outcome.events);
+}
+
+void Service::write_nonce_locked(const std::string& signer, uint64_t nonce)
+{
+    if (signer.empty()) return;
+    db_->run("INSERT INTO nonces(signer, nonce) VALUES (?1, ?2) ON CONFLICT(signer) DO UPDATE SET nonce = excluded.nonce",
+             signer, nonce);
+}
+
+void Service::write_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq)
+{
+    if (config_.snapshot_every == 0 || seq - snapshot_seq_ < config_.snapshot_every) return;
+    db_->run("INSERT INTO snapshots(seq, event_seq, market) VALUES (?1, ?2, ?3)", seq, event_seq,
+             market_->to_json().dump());
+    // Keep the two newest snapshots (one is enough to restart; two survive a bug in one).
+    db_->run("DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)");
 }
 
 void Service::broadcast_events_locked(uint64_t first_event_seq, const std::vector<market::Event>& events)

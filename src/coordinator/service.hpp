@@ -167,7 +167,16 @@ private:
 
     nlohmann::json act(const std::string& action, const nlohmann::json& body, const std::string& signer,
                        uint64_t nonce);
-    nlohmann::json submit_request(const nlohmann::json& body, const std::string& signer, uint64_t nonce);
+    // An action parsed and checked outside the writer lock: the market command, the rows written
+    // beside it, and the answer once it is committed.
+    struct Prepared {
+        market::Command command;
+        ExtraWrites extra;
+        std::function<nlohmann::json(const Committed&)> result;
+    };
+    // Every action but fulfill (whose verdict needs the verifier first). Throws HttpError.
+    Prepared prepare_action(const std::string& action, const nlohmann::json& body, const std::string& signer);
+    Prepared prepare_submit(const nlohmann::json& body, const std::string& signer);
     nlohmann::json fulfill(const nlohmann::json& body, const std::string& signer, uint64_t nonce);
     // A fulfil in two halves around the verification: the checks that need no pairing (a
     // refusal throws HttpError), then the commit of the verdict.
@@ -182,11 +191,24 @@ private:
         std::string why;  // non-empty: invalid before any verification
     };
     FulfilCheck check_fulfil(const nlohmann::json& body, const std::string& signer, uint64_t nonce);
-    nlohmann::json finish_fulfil(const FulfilCheck& check, bool valid, std::string why);
+    Prepared prepare_verdict(std::shared_ptr<const FulfilCheck> check, bool valid, std::string why);
+    nlohmann::json finish_fulfil(std::shared_ptr<const FulfilCheck> check, bool valid, std::string why);
     // The fulfil action without holding a worker thread while the proof is verified: the
     // verifier's batch then holds every fulfil in flight, not one per worker thread.
     Response handle_fulfil_deferred(const Request& request, const nlohmann::json& body, const std::string& signer,
                                     uint64_t nonce);
+
+    // A signed batch (service_actions.cpp): many actions under one signature and nonce, each its own
+    // market command, all committed in one transaction once any proofs in it are verified.
+    Response handle_batch(const Request& request, const nlohmann::json& body, const std::string& signer,
+                          uint64_t nonce);
+    struct BatchItem;
+    nlohmann::json commit_batch(std::vector<BatchItem>& items, const std::string& signer, uint64_t nonce);
+    // Inside an open transaction: logs an applied command with its rows and settles its events.
+    void write_command_locked(uint64_t seq, uint64_t now, const market::Command& command, const std::string& signer,
+                              uint64_t nonce, const ExtraWrites& extra, const market::Outcome& outcome);
+    void write_nonce_locked(const std::string& signer, uint64_t nonce);  // "" : none
+    void write_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq);
 
     // Under the writer lock: nonce check, apply, commit (or rebuild), broadcast. Throws HttpError
     // for a rejected command.

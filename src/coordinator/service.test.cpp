@@ -353,6 +353,97 @@ TEST_F(ServiceTest, RestartReplaysTheLogWithAndWithoutSnapshots)
     start();
 }
 
+// A batch: one signature and one nonce for many actions, each applied (or refused) on its own,
+// all committed together; the log replays it item by item.
+TEST_F(ServiceTest, BatchAppliesEachActionOnItsOwnUnderOneSignature)
+{
+    const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);
+    fund();
+    ActionClient &a = client(alice_), &b = client(bob_), &c = client(carol_);
+    auto item = [](const std::string& action, nlohmann::json body) {
+        return nlohmann::json{{"action", action}, {"body", std::move(body)}};
+    };
+    const std::string unknown_circuit(64, 'e');
+    nlohmann::json submits = nlohmann::json::array();
+    for (int i = 0; i < 3; ++i)
+        submits.push_back(item("submit_request", request_body(circuit, "bt" + std::to_string(i), {{"preimage", {"1", "2"}}})));
+    submits.push_back(item("submit_request", request_body(unknown_circuit, "bt-x", {{"preimage", {"1", "2"}}})));
+    submits.push_back(item("withdraw", {{"amount", "1"}, {"account", bob_.address().to_lower_string()}}));
+    const uint64_t nonce = a.next_nonce();
+    const std::string text =
+        signed_action_json(alice_, "batch", {{"actions", submits}}, nonce, unix_time_ms() + 60'000, "provernet-local");
+    HttpResponse answer = http().post("/v1/actions", text);
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    const nlohmann::json submitted = answer.json();
+    ASSERT_EQ(submitted.at("results").size(), 5u);
+    EXPECT_EQ(submitted.at("applied"), 3);
+    std::vector<uint64_t> ids;
+    for (int i = 0; i < 3; ++i) {
+        const nlohmann::json& r = submitted["results"][i];
+        ASSERT_TRUE(r.at("ok").get<bool>()) << r.dump();
+        ids.push_back(r.at("request_id"));
+    }
+    EXPECT_NE(ids[0], ids[1]);
+    EXPECT_NE(ids[1], ids[2]);
+    EXPECT_EQ(submitted["results"][3].at("status"), 404);  // unknown circuit: that item only
+    EXPECT_EQ(submitted["results"][4].at("status"), 400);  // names another account
+    EXPECT_NE(submitted["results"][4].at("error").get<std::string>().find("account"), std::string::npos);
+    // The same bytes again: the batch's one nonce is used.
+    EXPECT_EQ(http().post("/v1/actions", text).status, 409);
+    EXPECT_EQ(balance(account(alice_)), "\"97000\"");  // three prices escrowed, once
+
+    // Carol takes the third; bob's batch locks the first two and is refused the third.
+    c.act("lock", {{"request_id", ids[2]}});
+    const nlohmann::json locked = b.act(
+        "batch", {{"actions", {item("lock", {{"request_id", ids[0]}}), item("lock", {{"request_id", ids[1]}}),
+                               item("lock", {{"request_id", ids[2]}})}}});
+    EXPECT_TRUE(locked["results"][0].at("ok").get<bool>());
+    EXPECT_TRUE(locked["results"][1].at("ok").get<bool>());
+    EXPECT_EQ(locked["results"][2].at("status"), 409);
+
+    // One valid proof, one that does not verify: paid and slashed in one answer.
+    nlohmann::json wrong = zk().proof12.public_signals;
+    wrong[0] = "12345";
+    const nlohmann::json fulfilled = b.act(
+        "batch",
+        {{"actions", {item("fulfill", {{"request_id", ids[0]}, {"proof", zk().proof12.proof}, {"public_signals", zk().proof12.public_signals}}),
+                      item("fulfill", {{"request_id", ids[1]}, {"proof", zk().proof12.proof}, {"public_signals", wrong}}),
+                      item("fulfill", {{"request_id", 999999}, {"proof", zk().proof12.proof}, {"public_signals", wrong}})}}});
+    EXPECT_TRUE(fulfilled["results"][0].at("valid").get<bool>()) << fulfilled.dump();
+    EXPECT_FALSE(fulfilled["results"][1].at("valid").get<bool>());
+    EXPECT_EQ(fulfilled["results"][2].at("status"), 404);
+    EXPECT_EQ(http().get("/v1/requests/" + std::to_string(ids[0]) + "/proof").status, 200);
+    EXPECT_EQ(http().get_json("/v1/requests/" + std::to_string(ids[1]))["request"]["holder"], nlohmann::json());
+    bool slashed = false;
+    for (const auto& e : fulfilled["results"][1].at("events")) slashed |= e.at("type") == "prover_slashed";
+    EXPECT_TRUE(slashed);
+
+    // Each item is its own command in the log: a restart replays to the same state.
+    const nlohmann::json before = service_->market_snapshot();
+    restart();
+    EXPECT_EQ(service_->market_snapshot()["requests"], before["requests"]);
+    EXPECT_EQ(service_->market_snapshot()["accounts"], before["accounts"]);
+    EXPECT_EQ(http().post("/v1/actions", text).status, 409);
+}
+
+TEST_F(ServiceTest, MalformedBatchesAreRefusedWhole)
+{
+    fund();
+    ActionClient& a = client(alice_);
+    auto status = [&](const nlohmann::json& body) { return a.send("batch", body).status; };
+    EXPECT_EQ(status({{"actions", nlohmann::json::array()}}), 400);
+    EXPECT_EQ(status({{"actions", {1}}}), 400);
+    EXPECT_EQ(status({{"actions", {{{"action", "withdraw"}}}}}), 400);  // no body
+    EXPECT_EQ(status({{"actions", {{{"action", "batch"}, {"body", {{"actions", nlohmann::json::array()}}}}}}}), 400);
+    nlohmann::json many = nlohmann::json::array();
+    for (int i = 0; i < 257; ++i) many.push_back({{"action", "withdraw"}, {"body", {{"amount", "1"}}}});
+    HttpResponse too_many = a.send("batch", {{"actions", many}});
+    EXPECT_EQ(too_many.status, 400);
+    EXPECT_NE(too_many.body.find("1 to 256"), std::string::npos) << too_many.body;
+    EXPECT_EQ(status({{"actions", {{{"action", "withdraw"}, {"body", {{"amount", "1"}}}}}}, {"extra", 1}}), 400);
+    EXPECT_EQ(account(alice_)["account"]["balance"], "100000");  // nothing applied
+}
+
 TEST_F(ServiceTest, StreamSendsHelloOpenViewAndEventsInOrder)
 {
     const std::string circuit = register_circuit("poseidon-preimage", zk().zkey_bytes);

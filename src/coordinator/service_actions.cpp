@@ -11,7 +11,9 @@
 #include "snark/json_io.hpp"
 
 
+#include <atomic>
 #include <cstdio>
+#include <optional>
 
 namespace provernet::coordinator {
 
@@ -86,6 +88,7 @@ Response Service::handle_action(const Request& request)
         throw HttpError(401, "expired: expires_at_ms " + std::to_string(action.expires_at_ms) + " is more than " +
                                  std::to_string(config_.max_expiry_ahead_ms) + " ms ahead");
     const std::string signer = action.signer.to_lower_string();
+    if (action.action == "batch") return handle_batch(request, action.body, signer, action.nonce);
     if (action.action == "fulfill" && request.defer && server_)
         return handle_fulfil_deferred(request, action.body, signer, action.nonce);
     try {
@@ -100,8 +103,15 @@ Response Service::handle_action(const Request& request)
 nlohmann::json Service::act(const std::string& action, const nlohmann::json& body, const std::string& signer,
                             uint64_t nonce)
 {
-    if (action == "submit_request") return submit_request(body, signer, nonce);
     if (action == "fulfill") return fulfill(body, signer, nonce);
+    Prepared p = prepare_action(action, body, signer);
+    return p.result(apply_and_commit(p.command, signer, nonce, p.extra));
+}
+
+Service::Prepared Service::prepare_action(const std::string& action, const nlohmann::json& body,
+                                          const std::string& signer)
+{
+    if (action == "submit_request") return prepare_submit(body, signer);
 
     market::Command command;
     market::JsonReader r = body_reader(body, action);
@@ -132,16 +142,20 @@ nlohmann::json Service::act(const std::string& action, const nlohmann::json& bod
     } else {
         throw HttpError(400, "unknown action \"" + action +
                                  "\" (expected deposit, withdraw, stake, request_unstake, complete_unstake, "
-                                 "register_prover, resume_prover, submit_request, cancel, lock, fulfill)");
+                                 "register_prover, resume_prover, submit_request, cancel, lock, fulfill, batch)");
     }
     r.finish();
-    Committed c = apply_and_commit(command, signer, nonce);
-    nlohmann::json result = {{"seq", c.seq}, {"events", events_json(c.outcome.events)}};
-    if (const auto* lock = std::get_if<market::Lock>(&command)) result["request_id"] = lock->request_id;
-    return result;
+    const std::optional<uint64_t> lock_id =
+        std::holds_alternative<market::Lock>(command) ? std::optional(std::get<market::Lock>(command).request_id)
+                                                      : std::nullopt;
+    return {std::move(command), {}, [lock_id](const Committed& c) {
+                nlohmann::json result = {{"seq", c.seq}, {"events", events_json(c.outcome.events)}};
+                if (lock_id) result["request_id"] = *lock_id;
+                return result;
+            }};
 }
 
-nlohmann::json Service::submit_request(const nlohmann::json& body, const std::string& signer, uint64_t nonce)
+Service::Prepared Service::prepare_submit(const nlohmann::json& body, const std::string& signer)
 {
     market::JsonReader r = body_reader(body, "submit_request");
     const std::string key = r.string("idempotency_key");
@@ -186,24 +200,32 @@ nlohmann::json Service::submit_request(const nlohmann::json& body, const std::st
             throw HttpError(400, std::string("submit_request: inputs for ") + circuit->program + ": " + e.what());
         }
     }
-    const std::string inputs_text = inputs.dump();
-    const std::string inputs_hash = sha256_hex(inputs_text);
+    auto inputs_text = std::make_shared<const std::string>(inputs.dump());
+    // A single action's bound (settlement/envelope.hpp), kept for the inputs of a batch's item.
+    if (inputs_text->size() > settlement::max_body_bytes)
+        throw HttpError(413, "submit_request: inputs of " + std::to_string(inputs_text->size()) +
+                                 " bytes are larger than the limit of " +
+                                 std::to_string(settlement::max_body_bytes) + " bytes");
+    const std::string inputs_hash = sha256_hex(*inputs_text);
     spec.inputs = "sha256:" + inputs_hash;
+    const std::string inputs_ref = spec.inputs;
+    const uint64_t max_price = spec.max_price;
 
-    Committed c = apply_and_commit(
-        market::SubmitRequest{signer, key, spec}, signer, nonce,
-        [&](uint64_t seq, const market::Outcome& outcome) {
-            db_->run("INSERT OR IGNORE INTO inputs(sha256, body) VALUES (?1, ?2)", inputs_hash, inputs_text);
-            if (!outcome.duplicate)
-                db_->run("INSERT INTO requests(id, requester, circuit, inputs_sha256, bound, max_price, seq) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                         outcome.request_id, signer, spec.circuit_id, inputs_hash, bound.dump(), spec.max_price, seq);
-        });
-    return {{"seq", c.seq},
-            {"request_id", c.outcome.request_id},
-            {"duplicate", c.outcome.duplicate},
-            {"inputs", spec.inputs},
-            {"events", events_json(c.outcome.events)}};
+    ExtraWrites extra = [this, inputs_text, inputs_hash, signer, circuit_id = spec.circuit_id, bound = bound.dump(),
+                         max_price](uint64_t seq, const market::Outcome& outcome) {
+        db_->run("INSERT OR IGNORE INTO inputs(sha256, body) VALUES (?1, ?2)", inputs_hash, *inputs_text);
+        if (!outcome.duplicate)
+            db_->run("INSERT INTO requests(id, requester, circuit, inputs_sha256, bound, max_price, seq) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     outcome.request_id, signer, circuit_id, inputs_hash, bound, max_price, seq);
+    };
+    return {market::SubmitRequest{signer, key, std::move(spec)}, std::move(extra), [inputs_ref](const Committed& c) {
+                return nlohmann::json{{"seq", c.seq},
+                                      {"request_id", c.outcome.request_id},
+                                      {"duplicate", c.outcome.duplicate},
+                                      {"inputs", inputs_ref},
+                                      {"events", events_json(c.outcome.events)}};
+            }};
 }
 
 Service::FulfilCheck Service::check_fulfil(const nlohmann::json& body, const std::string& signer, uint64_t nonce)
@@ -265,37 +287,44 @@ Service::FulfilCheck Service::check_fulfil(const nlohmann::json& body, const std
     return c;
 }
 
-nlohmann::json Service::finish_fulfil(const FulfilCheck& c, bool valid, std::string why)
+Service::Prepared Service::prepare_verdict(std::shared_ptr<const FulfilCheck> c, bool valid, std::string why)
 {
-    Committed committed = apply_and_commit(
-        market::Fulfill{c.signer, c.request_id, valid}, c.signer, c.nonce,
-        [&](uint64_t seq, const market::Outcome& outcome) {
-            for (const market::Event& e : outcome.events)
-                if (std::holds_alternative<market::RequestFulfilled>(e))
-                    db_->run("INSERT INTO proofs(request_id, prover, proof, public_signals, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                             c.request_id, c.signer, c.proof_text, c.signals_text, seq);
-        });
-    nlohmann::json result = {{"seq", committed.seq},
-                             {"request_id", c.request_id},
-                             {"valid", valid},
-                             {"events", events_json(committed.outcome.events)}};
-    if (!valid) result["reason"] = std::move(why);
-    return result;
+    ExtraWrites proof_rows = [this, c](uint64_t seq, const market::Outcome& outcome) {
+        for (const market::Event& e : outcome.events)
+            if (std::holds_alternative<market::RequestFulfilled>(e))
+                db_->run("INSERT INTO proofs(request_id, prover, proof, public_signals, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                         c->request_id, c->signer, c->proof_text, c->signals_text, seq);
+    };
+    return {market::Fulfill{c->signer, c->request_id, valid}, std::move(proof_rows),
+            [c, valid, why = std::move(why)](const Committed& committed) {
+                nlohmann::json result = {{"seq", committed.seq},
+                                         {"request_id", c->request_id},
+                                         {"valid", valid},
+                                         {"events", events_json(committed.outcome.events)}};
+                if (!valid) result["reason"] = why;
+                return result;
+            }};
+}
+
+nlohmann::json Service::finish_fulfil(std::shared_ptr<const FulfilCheck> c, bool valid, std::string why)
+{
+    Prepared p = prepare_verdict(c, valid, std::move(why));
+    return p.result(apply_and_commit(p.command, c->signer, c->nonce, p.extra));
 }
 
 nlohmann::json Service::fulfill(const nlohmann::json& body, const std::string& signer, uint64_t nonce)
 {
-    FulfilCheck c = check_fulfil(body, signer, nonce);
-    if (!c.why.empty()) return finish_fulfil(c, false, c.why);
-    const bool valid = verifier_->submit(c.circuit->vk, c.signals, c.proof).get();
+    auto c = std::make_shared<const FulfilCheck>(check_fulfil(body, signer, nonce));
+    if (!c->why.empty()) return finish_fulfil(c, false, c->why);
+    const bool valid = verifier_->submit(c->circuit->vk, c->signals, c->proof).get();
     return finish_fulfil(c, valid, valid ? "" : "the proof does not verify");
 }
 
 Response Service::handle_fulfil_deferred(const Request& request, const nlohmann::json& body, const std::string& signer,
                                          uint64_t nonce)
 {
-    auto c = std::make_shared<FulfilCheck>(check_fulfil(body, signer, nonce));
-    if (!c->why.empty()) return action_response([&] { return finish_fulfil(*c, false, c->why); });
+    auto c = std::make_shared<const FulfilCheck>(check_fulfil(body, signer, nonce));
+    if (!c->why.empty()) return action_response([&] { return finish_fulfil(c, false, c->why); });
     Responder respond = request.defer();
     verifier_->submit(c->circuit->vk, c->signals, c->proof, [this, c, respond](bool valid, std::exception_ptr error) {
         // The commit runs on a worker thread, not on the verifier's: the verifier goes on to
@@ -309,11 +338,172 @@ Response Service::handle_fulfil_deferred(const Request& request, const nlohmann:
                         throw HttpError(500, std::string("verification failed: ") + e.what());
                     }
                 }
-                return finish_fulfil(*c, valid, valid ? "" : "the proof does not verify");
+                return finish_fulfil(c, valid, valid ? "" : "the proof does not verify");
             }));
         });
     });
     return Response::deferred();
+}
+
+
+// --- Batches (docs/protocol.md, "Batches") ----------------------------------------------------
+
+struct Service::BatchItem {
+    std::optional<Prepared> prepared;          // ready to apply
+    std::shared_ptr<const FulfilCheck> fulfil;  // waiting for its verdict
+    nlohmann::json error;                       // refused before the commit: {"ok": false, ...}
+};
+
+namespace {
+
+constexpr size_t max_batch_actions = 256;
+
+nlohmann::json item_error(int status, const std::string& message)
+{
+    return {{"ok", false}, {"status", status}, {"error", message}};
+}
+
+}  // namespace
+
+Response Service::handle_batch(const Request& request, const nlohmann::json& body, const std::string& signer,
+                               uint64_t nonce)
+{
+    const nlohmann::json* actions = nullptr;
+    try {
+        market::JsonReader r = body_reader(body, "batch");
+        actions = &r.array("actions");
+        r.finish();
+    } catch (const market::MarketError& e) {
+        throw HttpError(400, e.what());
+    }
+    const nlohmann::json& list = *actions;
+    if (list.empty() || list.size() > max_batch_actions)
+        throw HttpError(400, "batch: actions has " + std::to_string(list.size()) + " entries (1 to " +
+                                 std::to_string(max_batch_actions) + " allowed)");
+    {
+        // One nonce for the whole batch: a stale one refuses it before any work.
+        std::lock_guard lock(mutex_);
+        check_nonce_locked(signer, nonce);
+    }
+    auto items = std::make_shared<std::vector<BatchItem>>(list.size());
+    size_t pending = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+        const std::string where = "batch actions[" + std::to_string(i) + "]";
+        if (!list[i].is_object()) throw HttpError(400, where + " is not an object");
+        market::JsonReader item(list[i], where, market::ErrorCode::invalid_command);
+        std::string action;
+        const nlohmann::json* item_body = nullptr;
+        try {
+            action = item.string("action");
+            item_body = &item.object("body");
+            item.finish();
+        } catch (const market::MarketError& e) {
+            throw HttpError(400, e.what());
+        }
+        if (action == "batch") throw HttpError(400, where + ": a batch cannot hold a batch");
+        BatchItem& out = (*items)[i];
+        try {
+            if (action == "fulfill") {
+                auto check = std::make_shared<const FulfilCheck>(check_fulfil(*item_body, signer, nonce));
+                if (check->why.empty()) {
+                    out.fulfil = std::move(check);
+                    ++pending;
+                } else {
+                    out.prepared = prepare_verdict(check, false, check->why);
+                }
+            } else {
+                out.prepared = prepare_action(action, *item_body, signer);
+            }
+        } catch (const HttpError& e) {
+            out.error = item_error(e.status(), e.what());
+        } catch (const market::MarketError& e) {
+            out.error = item_error(coordinator::status_for(e.code()), e.what());
+        }
+    }
+    if (pending == 0) return action_response([&] { return commit_batch(*items, signer, nonce); });
+
+    if (!request.defer || !server_) {
+        for (BatchItem& item : *items)
+            if (item.fulfil) {
+                const bool valid = verifier_->submit(item.fulfil->circuit->vk, item.fulfil->signals, item.fulfil->proof).get();
+                item.prepared = prepare_verdict(item.fulfil, valid, valid ? "" : "the proof does not verify");
+            }
+        return action_response([&] { return commit_batch(*items, signer, nonce); });
+    }
+    // The proofs join the verifier's batches; the last verdict posts the commit to a worker.
+    Responder respond = request.defer();
+    auto left = std::make_shared<std::atomic<size_t>>(pending);
+    for (BatchItem& item : *items) {
+        if (!item.fulfil) continue;
+        verifier_->submit(item.fulfil->circuit->vk, item.fulfil->signals, item.fulfil->proof,
+                          [this, items, &item, left, respond, signer, nonce](bool valid, std::exception_ptr error) {
+                              if (error)
+                                  item.error = item_error(500, "verification failed");
+                              else
+                                  item.prepared =
+                                      prepare_verdict(item.fulfil, valid, valid ? "" : "the proof does not verify");
+                              if (left->fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+                              server_->post([this, items, respond, signer, nonce] {
+                                  respond(action_response([&] { return commit_batch(*items, signer, nonce); }));
+                              });
+                          });
+    }
+    return Response::deferred();
+}
+
+nlohmann::json Service::commit_batch(std::vector<BatchItem>& items, const std::string& signer, uint64_t nonce)
+{
+    std::lock_guard lock(mutex_);
+    check_nonce_locked(signer, nonce);
+    const uint64_t now = now_locked();
+    std::vector<std::pair<size_t, Committed>> applied;
+    uint64_t seq = seq_, event_seq = event_seq_;
+    try {
+        db_->transaction([&] {
+            for (size_t i = 0; i < items.size(); ++i) {
+                BatchItem& item = items[i];
+                if (!item.prepared) continue;
+                market::Outcome outcome = market_->apply(item.prepared->command, now);
+                if (!outcome.ok()) {
+                    item.error = item_error(coordinator::status_for(outcome.error->code), outcome.error->message);
+                    continue;
+                }
+                write_command_locked(++seq, now, item.prepared->command, signer, nonce, item.prepared->extra, outcome);
+                event_seq += outcome.events.size();
+                applied.emplace_back(i, Committed{seq, std::move(outcome)});
+            }
+            // The nonce is used once something is applied (as a refused single action leaves it).
+            if (!applied.empty()) {
+                write_nonce_locked(signer, nonce);
+                write_snapshot_if_due_locked(seq, event_seq);
+            }
+        });
+    } catch (const std::exception& e) {
+        rebuild_market();  // the market applied what the database did not keep
+        throw HttpError(500, std::string("batch: could not commit: ") + e.what());
+    }
+    if (!applied.empty()) {
+        seq_ = seq;
+        if (config_.snapshot_every != 0 && seq - snapshot_seq_ >= config_.snapshot_every) snapshot_seq_ = seq;
+        nonces_[signer] = nonce;
+    }
+    nlohmann::json results = nlohmann::json::array();
+    size_t next = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (next < applied.size() && applied[next].first == i) {
+            const Committed& c = applied[next++].second;
+            const uint64_t first_event = event_seq_ + 1;
+            event_seq_ += c.outcome.events.size();
+            broadcast_events_locked(first_event, c.outcome.events);
+            if (!c.outcome.events.empty()) open_dirty_ = true;
+            nlohmann::json result = items[i].prepared->result(c);
+            result["ok"] = true;
+            results.push_back(std::move(result));
+        } else {
+            results.push_back(items[i].error.is_null() ? item_error(500, "not applied") : items[i].error);
+        }
+    }
+    return {{"seq", seq_}, {"applied", applied.size()}, {"results", std::move(results)}};
 }
 
 }  // namespace provernet::coordinator

@@ -145,9 +145,9 @@ std::string canonical_action_payload(const SignedAction& a)
     catch (const json::type_error& e) {
         malformed("body", std::string("not valid UTF-8 (") + e.what() + ")");
     }
-    if (text.size() > max_body_bytes)
-        malformed("body", "canonical text of " + std::to_string(text.size()) + " bytes exceeds " +
-                              std::to_string(max_body_bytes));
+    const size_t limit = a.action == "batch" ? max_batch_body_bytes : max_body_bytes;
+    if (text.size() > limit)
+        malformed("body", "canonical text of " + std::to_string(text.size()) + " bytes exceeds " + std::to_string(limit));
     return text;
 }
 

@@ -10,7 +10,8 @@
 //   - numbers anywhere in body must be integers with |n| <= 2^53 - 1 (JavaScript-safe); floats are
 //     rejected, so amounts, prices and big values travel as decimal strings;
 //   - object keys are ASCII (so every language sorts them the same), strings valid UTF-8;
-//   - body is a JSON object, nested at most max_body_depth deep, its text at most max_body_bytes;
+//   - body is a JSON object, nested at most max_body_depth deep, its text at most max_body_bytes
+//     (max_batch_body_bytes for the action "batch");
 //   - action is [a-z0-9_]{1,64}; domain is [A-Za-z0-9._:-]{1,64} (e.g. "provernet-local");
 //   - nonce and expires_at_ms are integers <= 2^53 - 1.
 // With those rules the payload equals JavaScript's JSON.stringify of the same object with keys
@@ -44,6 +45,8 @@ struct ActionError : Error {
 
 constexpr uint64_t max_safe_integer = (uint64_t(1) << 53) - 1;
 constexpr size_t max_body_bytes = 64 * 1024;
+// A "batch" action carries many actions' bodies (a fulfil batch: about 1 KiB per proof).
+constexpr size_t max_batch_body_bytes = 768 * 1024;
 constexpr size_t max_body_depth = 16;
 constexpr size_t max_name_length = 64;
 
