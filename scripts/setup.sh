@@ -40,7 +40,7 @@ APT_PACKAGES=(
   cmake g++ make pkg-config
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libssl-dev libsodium-dev python3
   libgtest-dev libgmock-dev libbenchmark-dev
-  libboost-dev libsqlite3-dev libsecp256k1-dev libcrypto++-dev libtomlplusplus-dev
+  libboost-dev libsqlite3-dev libsecp256k1-dev libcrypto++-dev libtomlplusplus-dev libjemalloc-dev
   time ca-certificates
 )
 # Node: only from apt when none is on PATH (it may come from elsewhere, e.g. nodesource or nvm).

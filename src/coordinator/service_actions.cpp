@@ -433,21 +433,22 @@ Response Service::handle_batch(const Request& request, const nlohmann::json& bod
     // The proofs join the verifier's batches; the last verdict posts the commit to a worker.
     Responder respond = request.defer();
     auto left = std::make_shared<std::atomic<size_t>>(pending);
+    std::vector<BatchVerifier::Job> jobs;
     for (BatchItem& item : *items) {
         if (!item.fulfil) continue;
-        verifier_->submit(item.fulfil->circuit->vk, item.fulfil->signals, item.fulfil->proof,
-                          [this, items, &item, left, respond, signer, nonce](bool valid, std::exception_ptr error) {
-                              if (error)
-                                  item.error = item_error(500, "verification failed");
-                              else
-                                  item.prepared =
-                                      prepare_verdict(item.fulfil, valid, valid ? "" : "the proof does not verify");
-                              if (left->fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-                              server_->post([this, items, respond, signer, nonce] {
-                                  respond(action_response([&] { return commit_batch(*items, signer, nonce); }));
-                              });
-                          });
+        jobs.push_back({item.fulfil->circuit->vk, item.fulfil->signals, item.fulfil->proof,
+                        [this, items, &item, left, respond, signer, nonce](bool valid, std::exception_ptr error) {
+                            if (error)
+                                item.error = item_error(500, "verification failed");
+                            else
+                                item.prepared = prepare_verdict(item.fulfil, valid, valid ? "" : "the proof does not verify");
+                            if (left->fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+                            server_->post([this, items, respond, signer, nonce] {
+                                respond(action_response([&] { return commit_batch(*items, signer, nonce); }));
+                            });
+                        }});
     }
+    verifier_->submit(std::move(jobs));
     return Response::deferred();
 }
 

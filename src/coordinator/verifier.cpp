@@ -53,6 +53,16 @@ void BatchVerifier::submit(std::shared_ptr<const snark::VerificationKey> vk, std
     cv_.notify_one();
 }
 
+void BatchVerifier::submit(std::vector<Job> jobs)
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) throw std::runtime_error("the coordinator is stopping");
+        for (Job& job : jobs) queue_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+}
+
 void BatchVerifier::run()
 {
     for (;;) {

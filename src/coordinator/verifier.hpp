@@ -36,6 +36,14 @@ public:
     using Done = std::function<void(bool valid, std::exception_ptr error)>;
     void submit(std::shared_ptr<const snark::VerificationKey> vk, std::vector<math::U256> signals, snark::Proof proof,
                 Done done);
+    struct Job {
+        std::shared_ptr<const snark::VerificationKey> vk;
+        std::vector<math::U256> signals;
+        snark::Proof proof;
+        Done done;
+    };
+    // Several at once (a signed batch's proofs): queued together, so they share one batch check.
+    void submit(std::vector<Job> jobs);
 
     // Proofs verified and batch checks run so far (proofs / batches: the mean batch size).
     struct Stats {
@@ -45,12 +53,6 @@ public:
     Stats stats() const { return {proofs_.load(), batches_.load()}; }
 
 private:
-    struct Job {
-        std::shared_ptr<const snark::VerificationKey> vk;
-        std::vector<math::U256> signals;
-        snark::Proof proof;
-        Done done;
-    };
     void run();
 
     size_t max_batch_;
