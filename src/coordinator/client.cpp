@@ -201,6 +201,24 @@ nlohmann::json Client::submit_request(const SubmitRequest& request)
     }
 }
 
+nlohmann::json Client::batch(const std::vector<BatchAction>& actions)
+{
+    nlohmann::json list = nlohmann::json::array();
+    for (const BatchAction& a : actions) list.push_back({{"action", a.action}, {"body", a.body}});
+    return act("batch", {{"actions", std::move(list)}});
+}
+
+nlohmann::json Client::submit_requests(const std::vector<SubmitRequest>& requests)
+{
+    std::vector<BatchAction> actions;
+    for (const SubmitRequest& r : requests) actions.push_back({"submit_request", to_json(r)});
+    try {
+        return batch(actions);
+    } catch (const AmbiguousActionError&) {
+        return batch(actions);  // the idempotency keys answer the original requests
+    }
+}
+
 settlement::PrivateKey read_key_file(const std::string& path)
 {
     std::ifstream in(path);

@@ -37,6 +37,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace provernet::coordinator {
 
@@ -142,6 +143,20 @@ public:
 
     // Any action by name (the typed calls above use it).
     nlohmann::json act(const std::string& action, const nlohmann::json& body);
+
+    // --- Signed batches (docs/protocol.md, "Batches") ----------------------------------------
+    // Up to 256 actions under one signature and one nonce, committed together. The answer's
+    // "results" has one entry per action, in order: the action's own result with "ok": true, or
+    // {"ok": false, "status", "error"} for an action refused on its own. Throws CoordinatorError
+    // only when the batch as a whole is refused (malformed, signature, nonce).
+    struct BatchAction {
+        std::string action;
+        nlohmann::json body;
+    };
+    nlohmann::json batch(const std::vector<BatchAction>& actions);
+    // Many submissions in one batch; safe to call again (each request's idempotency key), so a
+    // lost answer is resolved by signing again, as submit_request does.
+    nlohmann::json submit_requests(const std::vector<SubmitRequest>& requests);
 
 private:
     // One HTTP exchange with retries on connection errors; throws CoordinatorError on non-2xx.

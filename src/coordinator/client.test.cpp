@@ -4,6 +4,8 @@
 #include "coordinator/service.hpp"
 #include "settlement/envelope.hpp"
 
+#include "coordinator/service_test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -155,6 +157,40 @@ TEST_F(ClientFixture, RefusalsCarryStatusAndMessage)
     Client reader(url());
     EXPECT_NO_THROW(reader.open());
     EXPECT_THROW(reader.stake(1), std::logic_error);
+}
+
+TEST_F(ClientFixture, SubmitRequestsSendsOneBatchAndIsSafeToRepeat)
+{
+    Client op = client_for(operator_key);
+    Client requester = client_for(prover_key);
+    const std::string circuit =
+        requester.register_circuit("poseidon-preimage", test::zk().zkey_bytes).at("circuit").get<std::string>();
+    op.deposit(prover_key.address().to_lower_string(), 10'000);
+    std::vector<SubmitRequest> requests(3);
+    for (size_t i = 0; i < requests.size(); ++i) {
+        SubmitRequest& r = requests[i];
+        r.idempotency_key = "many-" + std::to_string(i);
+        r.circuit = circuit;
+        r.inputs = {{"preimage", {"1", std::to_string(i)}}};
+        r.min_price = 10;
+        r.max_price = 100;
+        r.lock_deadline_ms = unix_ms() + 10'000;
+        r.final_deadline_ms = unix_ms() + 20'000;
+    }
+    requests[2].max_price = 1'000'000;  // more than the balance: refused on its own
+    const nlohmann::json first = requester.submit_requests(requests);
+    ASSERT_EQ(first.at("results").size(), 3u);
+    EXPECT_TRUE(first["results"][0].at("ok").get<bool>());
+    EXPECT_TRUE(first["results"][1].at("ok").get<bool>());
+    EXPECT_EQ(first["results"][2].at("status"), 409) << first.dump();
+    EXPECT_NE(first["results"][0].at("request_id"), first["results"][1].at("request_id"));
+    // Again: the same requests (duplicates), nothing escrowed twice.
+    const nlohmann::json again = requester.submit_requests(requests);
+    EXPECT_EQ(again["results"][0].at("request_id"), first["results"][0].at("request_id"));
+    EXPECT_TRUE(again["results"][1].at("duplicate").get<bool>());
+    EXPECT_EQ(requester.account(prover_key.address().to_lower_string())["account"]["balance"], "9800");
+    // A refused batch as a whole throws.
+    EXPECT_THROW(requester.batch({}), CoordinatorError);
 }
 
 TEST_F(ClientFixture, ClientsSharingOneSignerNeverReuseANonce)
