@@ -28,6 +28,8 @@ struct AffinePoint {
     friend bool operator==(const AffinePoint& a, const AffinePoint& b) { return a.x == b.x && a.y == b.y; }
     AffinePoint operator-() const { return is_infinity() ? *this : AffinePoint{x, -y}; }
     JacobianPoint<F, Params> to_jacobian() const;
+    // [k]P by double-and-add with mixed additions (P stays affine: cheaper than Jacobian mul).
+    JacobianPoint<F, Params> mul(const U256& k) const;
 };
 
 template <class F, class Params>
@@ -162,6 +164,20 @@ JacobianPoint<F, Params> AffinePoint<F, Params>::to_jacobian() const
     if (is_infinity())
         return JacobianPoint<F, Params>::infinity();
     return {x, y, F::one()};
+}
+
+template <class F, class Params>
+JacobianPoint<F, Params> AffinePoint<F, Params>::mul(const U256& k) const
+{
+    JacobianPoint<F, Params> r = JacobianPoint<F, Params>::infinity();
+    if (is_infinity())
+        return r;
+    for (int i = int(k.bit_length()) - 1; i >= 0; --i) {
+        r = r.dbl();
+        if (k.bit(unsigned(i)))
+            r = r.add_mixed(*this);
+    }
+    return r;
 }
 
 // Converts many Jacobian points to affine with one field inversion.

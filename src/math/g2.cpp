@@ -1,5 +1,7 @@
 #include "math/g2.hpp"
 
+#include <utility>
+
 namespace provernet::math {
 
 AffinePoint<Fq2, G2Params> G2Params::generator()
@@ -27,38 +29,42 @@ bool G2Affine::is_valid() const
     // holds for no point outside it (El Housni, Guillevic, Piellard, eprint 2022/348, sec. 3 and
     // 5.1; gnark uses the same test): one 63-bit multiplication instead of [r]Q's 254 bits. The
     // coordinator checks every proof's B point, so this is on its hot path.
-    const G2 q = to_jacobian();
-    const G2 xq = q.mul(U256(bn254_x));
-    const G2Affine psi_xq = g2_frobenius(xq.to_affine());
-    G2 lhs = xq + q;
-    lhs = lhs.add_mixed(psi_xq);
-    lhs = lhs.add_mixed(g2_frobenius(psi_xq));
-    const G2Affine rhs = g2_frobenius(g2_frobenius(g2_frobenius(xq.dbl().to_affine())));
-    return lhs == rhs.to_jacobian();
+    // psi in Jacobian coordinates (conjugation is a field automorphism, so it passes through
+    // the Z^2, Z^3 denominators): no inversion anywhere in the check.
+    const G2 xq = mul(U256(bn254_x));
+    const G2 psi_xq = g2_frobenius(xq);
+    const G2 lhs = xq.add_mixed(*this) + psi_xq + g2_frobenius(psi_xq);
+    return lhs == g2_frobenius(g2_frobenius(g2_frobenius(xq.dbl())));
 }
 
-G2Affine g2_frobenius(const G2Affine& q)
+namespace {
+
+// psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2)): the two constants.
+const std::pair<Fq2, Fq2>& frobenius_constants()
 {
-    // psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2))
-    static const auto [gx, gy] = [] {
+    static const std::pair<Fq2, Fq2> constants = [] {
         const Fq2 xi{Fq::from_uint(9), Fq::from_uint(1)};
         U256 pm1;
         U256::sub(pm1, Fq::modulus, U256(1));
-        // (p-1)/3 and (p-1)/2 by long division of U256 by a small number.
-        auto div_small = [](U256 a, uint64_t d) {
-            uint64_t rem = 0;
-            for (int i = 3; i >= 0; --i) {
-                const u128 cur = (u128(rem) << 64) | a.limb[i];
-                a.limb[i] = uint64_t(cur / d);
-                rem = uint64_t(cur % d);
-            }
-            return a;
-        };
-        return std::pair{xi.pow(div_small(pm1, 3)), xi.pow(div_small(pm1, 2))};
+        return std::pair{xi.pow(U256::div_small(pm1, 3)), xi.pow(U256::div_small(pm1, 2))};
     }();
+    return constants;
+}
+
+}  // namespace
+
+G2Affine g2_frobenius(const G2Affine& q)
+{
     if (q.is_infinity())
         return q;
+    const auto& [gx, gy] = frobenius_constants();
     return {q.x.conjugate() * gx, q.y.conjugate() * gy};
+}
+
+G2 g2_frobenius(const G2& q)
+{
+    const auto& [gx, gy] = frobenius_constants();
+    return {q.x.conjugate() * gx, q.y.conjugate() * gy, q.z.conjugate()};
 }
 
 }  // namespace provernet::math

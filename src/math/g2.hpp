@@ -28,5 +28,6 @@ bool G2Affine::is_valid() const;
 // psi: the untwist-Frobenius-twist endomorphism on the twist (used by the subgroup check and the
 // pairing's final lines).
 G2Affine g2_frobenius(const G2Affine& q);
+G2 g2_frobenius(const G2& q);  // the same in Jacobian coordinates (infinity stays infinity)
 
 }  // namespace provernet::math

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace provernet::math {
@@ -164,7 +165,7 @@ Jac msm_impl(std::span<const typename Jac::Affine> bases, std::span<const U256> 
     if (n < 16) {
         Jac acc = Jac::infinity();
         for (size_t i = 0; i < n; ++i)
-            acc += bases[i].to_jacobian().mul(scalars[i]);
+            acc += bases[i].mul(scalars[i]);
         return acc;
     }
     const unsigned c = msm_window_bits(n);
@@ -187,6 +188,35 @@ Jac msm_impl(std::span<const typename Jac::Affine> bases, std::span<const U256> 
 }
 
 }  // namespace
+
+G1 msm_u64(std::span<const G1Affine> bases, std::span<const uint64_t> scalars)
+{
+    if (bases.size() != scalars.size())
+        throw std::invalid_argument("msm_u64: " + std::to_string(bases.size()) + " bases but " +
+                                    std::to_string(scalars.size()) + " scalars");
+    const size_t n = bases.size();
+    const unsigned c = n < 16 ? 2 : n < 64 ? 3 : n < 256 ? 4 : 5;
+    const unsigned windows = (64 + c - 1) / c;
+    const uint64_t mask = (uint64_t(1) << c) - 1;
+    std::vector<G1> buckets(mask);
+    G1 acc = G1::infinity();
+    for (unsigned w = windows; w-- > 0;) {
+        for (unsigned i = 0; i < c; ++i)
+            acc = acc.dbl();
+        std::fill(buckets.begin(), buckets.end(), G1::infinity());
+        for (size_t i = 0; i < n; ++i)
+            if (const uint64_t d = (scalars[i] >> (w * c)) & mask)
+                buckets[d - 1] = buckets[d - 1].add_mixed(bases[i]);
+        // sum_d d * bucket[d] as a running sum from the top.
+        G1 running = G1::infinity(), sum = G1::infinity();
+        for (size_t d = mask; d-- > 0;) {
+            running += buckets[d];
+            sum += running;
+        }
+        acc += sum;
+    }
+    return acc;
+}
 
 unsigned msm_window_bits(size_t n)
 {

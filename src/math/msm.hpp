@@ -15,6 +15,10 @@ namespace provernet::math {
 G1 msm(std::span<const G1Affine> bases, std::span<const U256> scalars);
 G2 msm(std::span<const G2Affine> bases, std::span<const U256> scalars);
 
+// The same for scalars below 2^64, on the calling thread: few points with short scalars (a batch
+// verification's random weights), where starting threads would cost more than the sum.
+G1 msm_u64(std::span<const G1Affine> bases, std::span<const uint64_t> scalars);
+
 // The window width Pippenger uses for n points (exposed for benchmarks and tests).
 unsigned msm_window_bits(size_t n);
 

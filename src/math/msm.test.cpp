@@ -91,3 +91,33 @@ TEST(Msm, BatchAffineBucketsMatchNaive)
     check_msm_against_naive<G1>(7000, 78, true);
     check_msm_against_naive<G2>(7000, 79, true);
 }
+
+TEST(MsmU64, EqualsTheNaiveSumForEverySizeAndEdgeScalar)
+{
+    std::mt19937_64 rng(77);
+    for (size_t n : {0, 1, 2, 15, 16, 63, 64, 130, 300}) {
+        std::vector<G1> jac(n);
+        G1 p = G1::generator();
+        for (size_t i = 0; i < n; ++i) {
+            p = p.dbl() + G1::generator().mul(U256(rng()));
+            jac[i] = p;
+        }
+        std::vector<G1Affine> bases(n);
+        batch_to_affine(jac.data(), bases.data(), n);
+        std::vector<uint64_t> scalars(n);
+        for (size_t i = 0; i < n; ++i)
+            scalars[i] = rng();
+        if (n > 2) {
+            scalars[0] = 0;
+            scalars[1] = ~0ull;  // every window full
+            bases[2] = G1Affine::infinity();
+        }
+        if (n > 4)
+            bases[4] = bases[3];  // a repeated point: bucket additions that double
+        G1 expected = G1::infinity();
+        for (size_t i = 0; i < n; ++i)
+            expected += bases[i].mul(U256(scalars[i]));
+        EXPECT_EQ(msm_u64(bases, scalars), expected) << "n = " << n;
+    }
+    EXPECT_THROW(msm_u64(std::vector<G1Affine>(2), std::vector<uint64_t>(3)), std::invalid_argument);
+}

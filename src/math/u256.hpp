@@ -72,6 +72,17 @@ struct U256 {
         }
         return borrow;
     }
+    // floor(a / d) for a small divisor d != 0 (schoolbook over the limbs).
+    static constexpr U256 div_small(U256 a, uint64_t d)
+    {
+        uint64_t rem = 0;
+        for (int i = 3; i >= 0; --i) {
+            const u128 cur = (u128(rem) << 64) | a.limb[i];
+            a.limb[i] = uint64_t(cur / d);
+            rem = uint64_t(cur % d);
+        }
+        return a;
+    }
     constexpr U256 shr1() const
     {
         return {(limb[0] >> 1) | (limb[1] << 63), (limb[1] >> 1) | (limb[2] << 63), (limb[2] >> 1) | (limb[3] << 63),

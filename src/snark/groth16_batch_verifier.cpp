@@ -1,10 +1,17 @@
 #include "snark/groth16_batch_verifier.hpp"
 
+#include "math/g1_endomorphism.hpp"
 #include "math/msm.hpp"
 #include "math/pairing.hpp"
 #include "snark/groth16_prover.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 #include <utility>
+
+#include <sys/random.h>
 
 namespace provernet::snark {
 
@@ -12,13 +19,22 @@ using namespace provernet::math;
 
 namespace {
 
-U256 random_weight()
+// 2n uniform 64-bit words from the OS in one call (a weight needs two).
+std::vector<uint64_t> random_words(size_t n)
 {
-    U256 w = random_fr().to_u256();
-    w.limb[2] = w.limb[3] = 0;  // 128 bits suffice for 2^-128 soundness and halve the scalar work
-    if (w.is_zero())
-        w.limb[0] = 1;
-    return w;
+    std::vector<uint64_t> words(n);
+    auto* bytes = reinterpret_cast<uint8_t*>(words.data());
+    const size_t total = n * sizeof(uint64_t);
+    for (size_t got = 0; got < total;) {
+        const ssize_t r = getrandom(bytes + got, total - got, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            throw std::runtime_error(std::string("getrandom failed: ") + std::strerror(errno));
+        }
+        got += size_t(r);
+    }
+    return words;
 }
 
 // The combined check over items[idx] with weights (the first item's weight is 1).
@@ -28,18 +44,32 @@ bool combined_check(const VerificationKey& vk, std::span<const BatchItem> items,
     pairs.reserve(idx.size() + 3);
     Fr weight_sum;
     std::vector<Fr> coef(vk.n_public);  // sum_i r_i s_ij
-    G1 c_sum = G1::infinity();
     std::vector<G1> neg_a(idx.size());
+    // sum_i r_i C_i = sum_i a_i C_i + b_i phi(C_i): one MSM with 64-bit scalars.
+    std::vector<G1Affine> c_bases;
+    std::vector<uint64_t> c_scalars;
+    c_bases.reserve(2 * idx.size());
+    c_scalars.reserve(2 * idx.size());
+    const std::vector<uint64_t> words = random_words(2 * idx.size());
+    const Fr& lambda = g1_endomorphism_lambda();
     for (size_t n = 0; n < idx.size(); ++n) {
         const BatchItem& item = items[idx[n]];
-        const U256 w = n == 0 ? U256(1) : random_weight();
-        const Fr wf = Fr::from_u256_unchecked(w);
+        uint64_t a = words[2 * n], b = words[2 * n + 1];
+        if (n == 0 || (a == 0 && b == 0)) {
+            a = 1;  // the first weight is 1; no weight is 0
+            b = n == 0 ? 0 : b;
+        }
+        const Fr wf = Fr::from_uint(a) + lambda * Fr::from_uint(b);
         weight_sum += wf;
         for (size_t j = 0; j < vk.n_public; ++j)
             coef[j] += wf * Fr::from_u256_unchecked(item.public_signals[j]);
-        neg_a[n] = (-item.proof->a).to_jacobian().mul(w);
-        c_sum += item.proof->c.to_jacobian().mul(w);
+        neg_a[n] = g1_mul_glv(-item.proof->a, a, b);
+        c_bases.push_back(item.proof->c);
+        c_bases.push_back(g1_endomorphism(item.proof->c));
+        c_scalars.push_back(a);
+        c_scalars.push_back(b);
     }
+    const G1 c_sum = msm_u64(c_bases, c_scalars);
     std::vector<G1Affine> neg_a_affine(idx.size());
     batch_to_affine(neg_a.data(), neg_a_affine.data(), neg_a.size());
     for (size_t n = 0; n < idx.size(); ++n)
@@ -49,8 +79,8 @@ bool combined_check(const VerificationKey& vk, std::span<const BatchItem> items,
     for (size_t j = 0; j < vk.n_public; ++j)
         scalars[j] = coef[j].to_u256();
     const U256 sum = weight_sum.to_u256();
-    const G1 vk_x = msm(std::span<const G1Affine>(vk.ic).subspan(1), scalars) + vk.ic[0].to_jacobian().mul(sum);
-    pairs.emplace_back(vk.alpha1.to_jacobian().mul(sum).to_affine(), vk.beta2);
+    const G1 vk_x = msm(std::span<const G1Affine>(vk.ic).subspan(1), scalars) + vk.ic[0].mul(sum);
+    pairs.emplace_back(vk.alpha1.mul(sum).to_affine(), vk.beta2);
     pairs.emplace_back(vk_x.to_affine(), vk.gamma2);
     pairs.emplace_back(c_sum.to_affine(), vk.delta2);
     return pairing_check(pairs);

@@ -1,12 +1,17 @@
 // Batch verification of Groth16 proofs of one circuit: k proofs checked with one multi-Miller
 // loop of k + 3 pairs and one final exponentiation, instead of k checks of 4 pairs each.
 //
-// With random 128-bit weights r_i (r_0 = 1), the k equations e(-A_i, B_i) e(alpha, beta)
+// With random weights r_i (r_0 = 1), the k equations e(-A_i, B_i) e(alpha, beta)
 // e(vk_x_i, gamma) e(C_i, delta) = 1 combine into
 //   prod_i e(-r_i A_i, B_i) * e((sum r_i) alpha, beta) * e(sum r_i vk_x_i, gamma) * e(sum r_i C_i, delta) = 1,
 // where sum r_i vk_x_i = (sum r_i) IC_0 + sum_j (sum_i r_i s_ij) IC_j is one MSM over the key's
-// IC points. A batch containing an invalid proof passes with probability at most about 2^-128
-// (the weights are secret, drawn after the proofs are fixed). When the combined check fails,
+// IC points. Each weight is r = a + lambda * b with a, b uniform 64-bit integers and lambda the
+// G1 endomorphism's eigenvalue (math/g1_endomorphism.hpp): the 2^128 pairs give 2^128 distinct
+// weights (a collision would be a lattice vector of length 2^64, far below the lattice's
+// shortest, about sqrt(r)), so a batch containing an invalid proof still passes with probability
+// at most 2^-128 (the weights are secret, drawn after the proofs are fixed), while r * A costs a
+// 64-bit double-scalar multiplication and sum r_i C_i a 64-bit MSM over C_i and phi(C_i). When
+// the combined check fails,
 // the batch is split in halves until each invalid proof is found, so one bad proof costs the
 // others only a few extra checks.
 #pragma once
