@@ -196,7 +196,7 @@ Service::Committed Service::apply_locked(const market::Command& command, const s
         throw HttpError(500, std::string("could not commit: ") + e.what());
     }
     seq_ = seq;
-    if (config_.snapshot_every != 0 && seq - snapshot_seq_ >= config_.snapshot_every) snapshot_seq_ = seq;
+    if (snapshot_due_locked(seq)) snapshot_seq_ = seq;
     if (!signer.empty()) nonces_[signer] = nonce;
     const uint64_t first_event = event_seq_ + 1;
     event_seq_ += outcome.events.size();
@@ -222,9 +222,18 @@ void Service::write_nonce_locked(const std::string& signer, uint64_t nonce)
              signer, nonce);
 }
 
+bool Service::snapshot_due_locked(uint64_t seq) const
+{
+    // A snapshot costs the size of the market (open and retained closed requests): taken every
+    // max(snapshot_every, that size) commands, its cost per command stays bounded however large
+    // the market grows, and so does the replay after a restart.
+    if (config_.snapshot_every == 0) return false;
+    return seq - snapshot_seq_ >= std::max<uint64_t>(config_.snapshot_every, market_->requests().size());
+}
+
 void Service::write_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq)
 {
-    if (config_.snapshot_every == 0 || seq - snapshot_seq_ < config_.snapshot_every) return;
+    if (!snapshot_due_locked(seq)) return;
     db_->run("INSERT INTO snapshots(seq, event_seq, market) VALUES (?1, ?2, ?3)", seq, event_seq,
              market_->to_json().dump());
     // Keep the two newest snapshots (one is enough to restart; two survive a bug in one).

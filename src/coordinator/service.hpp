@@ -83,14 +83,15 @@ struct ServiceConfig {
     size_t max_zkey_bytes = 256ull << 20;    // circuit upload (the server's body limit)
     uint64_t max_expiry_ahead_ms = 600'000;  // expires_at_ms at most this far ahead
     std::chrono::milliseconds tick_interval{50};
-    size_t verify_batch = 32;                      // proofs per batch verification
+    size_t verify_batch = 64;                      // proofs per batch verification
     // Under load (the previous batch held more than one proof), wait this long for a batch to
     // fill; a lone proof at light load is verified at once.
     std::chrono::microseconds verify_window{2'000};
     // One thread: while it verifies, the next proofs queue and form a larger batch; the other
     // core serves HTTP, signatures and commits.
     unsigned verify_threads = 1;
-    uint64_t snapshot_every = 10'000;  // commands between market snapshots
+    // Commands between market snapshots (at least as many as the market holds requests).
+    uint64_t snapshot_every = 10'000;
     size_t open_view_limit = 100;      // lines of the streamed open view
     // The streamed open view is a resync aid (events carry every change in real time), and it
     // goes to every subscriber: at most one per interval.
@@ -208,6 +209,7 @@ private:
     void write_command_locked(uint64_t seq, uint64_t now, const market::Command& command, const std::string& signer,
                               uint64_t nonce, const ExtraWrites& extra, const market::Outcome& outcome);
     void write_nonce_locked(const std::string& signer, uint64_t nonce);  // "" : none
+    bool snapshot_due_locked(uint64_t seq) const;
     void write_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq);
 
     // Under the writer lock: nonce check, apply, commit (or rebuild), broadcast. Throws HttpError

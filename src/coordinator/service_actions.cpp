@@ -485,7 +485,7 @@ nlohmann::json Service::commit_batch(std::vector<BatchItem>& items, const std::s
     }
     if (!applied.empty()) {
         seq_ = seq;
-        if (config_.snapshot_every != 0 && seq - snapshot_seq_ >= config_.snapshot_every) snapshot_seq_ = seq;
+        if (snapshot_due_locked(seq)) snapshot_seq_ = seq;
         nonces_[signer] = nonce;
     }
     nlohmann::json results = nlohmann::json::array();
