@@ -252,8 +252,7 @@ std::string signed_action_json(const settlement::PrivateKey& key, const std::str
                                const nlohmann::json& body, uint64_t nonce, uint64_t expires_at_ms,
                                const std::string& domain)
 {
-    nlohmann::json j = settlement::sign_action(key, action, body, nonce, expires_at_ms, domain);
-    return j.dump();
+    return settlement::signed_action_text(key, action, body, nonce, expires_at_ms, domain);
 }
 
 ActionClient::ActionClient(std::string host, uint16_t port, settlement::PrivateKey key, std::string domain)

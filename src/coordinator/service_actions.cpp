@@ -65,10 +65,9 @@ Response Service::handle_action(const Request& request)
     if (request.body.size() > config_.max_action_bytes)
         throw HttpError(413, "action of " + std::to_string(request.body.size()) + " bytes is larger than the limit of " +
                                  std::to_string(config_.max_action_bytes) + " bytes");
-    const nlohmann::json json = request.json();
     settlement::SignedAction action;
     try {
-        action = json.get<settlement::SignedAction>();
+        action = settlement::signed_action_from_json(request.json());
     } catch (const settlement::ActionError& e) {
         throw HttpError(status_for(e.code), e.what());
     } catch (const nlohmann::json::exception& e) {

@@ -67,17 +67,41 @@ void check_body_value(const json& v, const std::string& path, size_t depth)
     }
 }
 
-void check_fields(const SignedAction& a)
+void check_fields(const std::string& action, const json& body, const std::string& domain, uint64_t nonce,
+                  uint64_t expires_at_ms)
 {
-    check_name(a.action, "action", false);
-    check_name(a.domain, "domain", true);
-    if (!a.body.is_object())
+    check_name(action, "action", false);
+    check_name(domain, "domain", true);
+    if (!body.is_object())
         malformed("body", "must be a JSON object");
-    check_body_value(a.body, "body", 1);
-    if (a.nonce > max_safe_integer)
+    check_body_value(body, "body", 1);
+    if (nonce > max_safe_integer)
         malformed("nonce", "above 2^53 - 1");
-    if (a.expires_at_ms > max_safe_integer)
+    if (expires_at_ms > max_safe_integer)
         malformed("expires_at_ms", "above 2^53 - 1");
+}
+
+void check_fields(const SignedAction& a) { check_fields(a.action, a.body, a.domain, a.nonce, a.expires_at_ms); }
+
+// The canonical payload, written field by field in sorted key order (what dump() of the object
+// gives) without copying the body into a new object: batches carry hundreds of KiB.
+std::string canonical_text(const std::string& action, const json& body, const std::string& domain, uint64_t nonce,
+                           uint64_t expires_at_ms, const Address& signer)
+{
+    check_fields(action, body, domain, nonce, expires_at_ms);
+    std::string text;
+    try {
+        text = "{\"action\":" + json(action).dump() + ",\"body\":" + body.dump() + ",\"domain\":" + json(domain).dump() +
+               ",\"expires_at_ms\":" + std::to_string(expires_at_ms) + ",\"nonce\":" + std::to_string(nonce) +
+               ",\"signer\":\"" + signer.to_lower_string() + "\"}";
+    }
+    catch (const json::type_error& e) {
+        malformed("body", std::string("not valid UTF-8 (") + e.what() + ")");
+    }
+    const size_t limit = action == "batch" ? max_batch_body_bytes : max_body_bytes;
+    if (text.size() > limit)
+        malformed("body", "canonical text of " + std::to_string(text.size()) + " bytes exceeds " + std::to_string(limit));
+    return text;
 }
 
 const json& field(const json& in, const char* name)
@@ -130,24 +154,16 @@ const char* to_string(ActionErrorCode code)
 
 std::string canonical_action_payload(const SignedAction& a)
 {
-    check_fields(a);
-    json payload = json::object();
-    payload["action"] = a.action;
-    payload["body"] = a.body;
-    payload["domain"] = a.domain;
-    payload["expires_at_ms"] = a.expires_at_ms;
-    payload["nonce"] = a.nonce;
-    payload["signer"] = a.signer.to_lower_string();
-    std::string text;
-    try {
-        text = payload.dump();  // compact; nlohmann::json keeps object keys sorted
-    }
-    catch (const json::type_error& e) {
-        malformed("body", std::string("not valid UTF-8 (") + e.what() + ")");
-    }
-    const size_t limit = a.action == "batch" ? max_batch_body_bytes : max_body_bytes;
-    if (text.size() > limit)
-        malformed("body", "canonical text of " + std::to_string(text.size()) + " bytes exceeds " + std::to_string(limit));
+    return canonical_text(a.action, a.body, a.domain, a.nonce, a.expires_at_ms, a.signer);
+}
+
+std::string signed_action_text(const PrivateKey& key, const std::string& action, const nlohmann::json& body,
+                               uint64_t nonce, uint64_t expires_at_ms, const std::string& domain)
+{
+    std::string text = canonical_text(action, body, domain, nonce, expires_at_ms, key.address());
+    const Signature signature = key.sign(personal_message_digest(std::string_view(text)));
+    text.pop_back();  // the closing brace: "signature" sorts after "signer"
+    text += ",\"signature\":\"" + signature.to_hex() + "\"}";
     return text;
 }
 
@@ -205,7 +221,29 @@ void to_json(nlohmann::json& out, const SignedAction& a)
                {"signature", a.signature.to_hex()}};
 }
 
+namespace {
+SignedAction envelope_fields(const nlohmann::json& in);
+}
+
 void from_json(const nlohmann::json& in, SignedAction& a)
+{
+    SignedAction out = envelope_fields(in);
+    out.body = field(in, "body");
+    check_fields(out);
+    a = std::move(out);
+}
+
+SignedAction signed_action_from_json(nlohmann::json&& in)
+{
+    SignedAction out = envelope_fields(in);
+    out.body = std::move(in["body"]);
+    check_fields(out);
+    return out;
+}
+
+namespace {
+
+SignedAction envelope_fields(const nlohmann::json& in)
 {
     if (!in.is_object())
         throw ActionError(ActionErrorCode::malformed,
@@ -218,7 +256,7 @@ void from_json(const nlohmann::json& in, SignedAction& a)
     SignedAction out;
     out.action = string_field(in, "action", max_name_length);
     out.domain = string_field(in, "domain", max_name_length);
-    out.body = field(in, "body");
+    field(in, "body");  // present (checked by the caller once in place)
     out.nonce = integer_field(in, "nonce");
     out.expires_at_ms = integer_field(in, "expires_at_ms");
     try {
@@ -233,8 +271,9 @@ void from_json(const nlohmann::json& in, SignedAction& a)
     catch (const SignatureError& e) {
         malformed("signature", e.what());
     }
-    check_fields(out);
-    a = std::move(out);
+    return out;
 }
+
+}  // namespace
 
 }  // namespace provernet::settlement

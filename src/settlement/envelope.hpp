@@ -67,6 +67,10 @@ Hash256 action_digest(const SignedAction& action);
 
 SignedAction sign_action(const PrivateKey& key, std::string action, nlohmann::json body, uint64_t nonce,
                          uint64_t expires_at_ms, std::string domain);
+// The JSON text of a signed action, as to_json(sign_action(...)).dump() would parse to (fields in
+// sorted order, the signer in lowercase), serialising the body once.
+std::string signed_action_text(const PrivateKey& key, const std::string& action, const nlohmann::json& body,
+                               uint64_t nonce, uint64_t expires_at_ms, const std::string& domain);
 
 // The signer, once the action is well formed, for `expected_domain`, not expired at now_ms, and
 // signed by its declared signer. Throws ActionError with the code of the first failed check, in
@@ -78,5 +82,7 @@ Address verify_action(const SignedAction& action, std::string_view expected_doma
 // signer checksum checked if mixed case; throws ActionError(malformed) naming the field.
 void to_json(nlohmann::json& out, const SignedAction& action);
 void from_json(const nlohmann::json& in, SignedAction& action);
+// The same, taking the body out of `in` instead of copying it.
+SignedAction signed_action_from_json(nlohmann::json&& in);
 
 }  // namespace provernet::settlement

@@ -48,6 +48,34 @@ TEST(SettlementEnvelope, CanonicalPayloadIsSortedAndCompact)
     EXPECT_EQ(action_digest(a), personal_message_digest(std::string_view(canonical_action_payload(a))));
 }
 
+TEST(SettlementEnvelope, SignedActionTextIsTheSignedActionsJson)
+{
+    const PrivateKey key = PrivateKey::from_hex(key_hex);
+    const json body = {{"amount", "10"}, {"note", "caf\u00e9 \"quoted\""}, {"list", {1, 2}}};
+    const std::string text = signed_action_text(key, "withdraw", body, 77, now + 1000, "provernet-local");
+    const SignedAction expected = sign_action(key, "withdraw", body, 77, now + 1000, "provernet-local");
+    json expected_json = expected;
+    expected_json["signer"] = key.address().to_lower_string();  // lowercase, as in the canonical text
+    EXPECT_EQ(json::parse(text), expected_json);
+    const SignedAction parsed = signed_action_from_json(json::parse(text));
+    EXPECT_EQ(parsed.body, body);
+    EXPECT_EQ(verify_action(parsed, "provernet-local", now), key.address());
+    // The moving parser is as strict as from_json.
+    json extra = json::parse(text);
+    extra["extra"] = 1;
+    EXPECT_THROW(signed_action_from_json(std::move(extra)), ActionError);
+    json no_body = json::parse(text);
+    no_body.erase("body");
+    EXPECT_THROW(signed_action_from_json(std::move(no_body)), ActionError);
+    // A batch may be larger than one action, but is bounded too.
+    json big = json::object();
+    big["x"] = std::string(100 * 1024, 'a');
+    EXPECT_THROW(signed_action_text(key, "withdraw", big, 78, now + 1000, "provernet-local"), ActionError);
+    EXPECT_NO_THROW(signed_action_text(key, "batch", big, 78, now + 1000, "provernet-local"));
+    big["x"] = std::string(max_batch_body_bytes, 'a');
+    EXPECT_THROW(signed_action_text(key, "batch", big, 78, now + 1000, "provernet-local"), ActionError);
+}
+
 TEST(SettlementEnvelope, SignVerifyRoundTrip)
 {
     const PrivateKey key = PrivateKey::from_hex(key_hex);
