@@ -543,6 +543,16 @@ size_t HttpServer::broadcast(const std::vector<std::string>& channels, const nlo
     return detail::broadcast_message(impl_->core, channels, detail::serialize_message(message));
 }
 
+size_t HttpServer::broadcast(const std::vector<std::string>& channels, const std::vector<nlohmann::json>& messages) {
+    if (messages.size() == 1) return broadcast(channels, messages.front());
+    std::string text;
+    for (const nlohmann::json& message : messages) {
+        if (!text.empty()) text += '\n';
+        text += *detail::serialize_message(message);
+    }
+    return detail::broadcast_message(impl_->core, channels, std::make_shared<const std::string>(std::move(text)));
+}
+
 void HttpServer::post(std::function<void()> fn) {
     if (!impl_->ioc) throw std::logic_error("HttpServer::post before start()");
     detail::net::post(*impl_->ioc, std::move(fn));

@@ -194,6 +194,9 @@ public:
     // Queues `message` once to every connection subscribed to any of `channels` (a connection
     // on several of them gets it once); returns how many got it.
     size_t broadcast(const std::vector<std::string>& channels, const nlohmann::json& message);
+    // Several messages for the same subscribers, queued as one text (one JSON value per line,
+    // the framing of a coalesced write): one queue entry per connection instead of one each.
+    size_t broadcast(const std::vector<std::string>& channels, const std::vector<nlohmann::json>& messages);
     size_t subscriber_count(std::string_view channel) const;
     // Runs fn on a worker thread (e.g. to finish a deferred response away from the thread that
     // produced its result).

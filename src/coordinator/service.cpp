@@ -244,6 +244,14 @@ void Service::broadcast_events_locked(uint64_t first_event_seq, const std::vecto
 {
     if (!server_) return;
     uint64_t seq = first_event_seq;
+    // Consecutive events for the same channels (a batch's submissions, say) leave as one queued
+    // text per subscriber.
+    std::vector<std::string> run_channels;
+    std::vector<nlohmann::json> run;
+    auto flush = [&] {
+        if (!run.empty()) server_->broadcast(run_channels, run);
+        run.clear();
+    };
     for (const market::Event& e : events) {
         // Channels (docs/protocol.md, "Stream"): every event, its type, and each account it
         // names; a connection subscribed to several of them gets the event once.
@@ -254,8 +262,13 @@ void Service::broadcast_events_locked(uint64_t first_event_seq, const std::vecto
             if (it != event.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
                 channels.push_back("account:" + it->get<std::string>());
         }
-        server_->broadcast(channels, {{"type", "event"}, {"seq", seq++}, {"event", std::move(event)}});
+        if (channels != run_channels) {
+            flush();
+            run_channels = std::move(channels);
+        }
+        run.push_back({{"type", "event"}, {"seq", seq++}, {"event", std::move(event)}});
     }
+    flush();
 }
 
 void Service::tick_once()

@@ -369,6 +369,8 @@ TEST_F(ServiceTest, BatchAppliesEachActionOnItsOwnUnderOneSignature)
         submits.push_back(item("submit_request", request_body(circuit, "bt" + std::to_string(i), {{"preimage", {"1", "2"}}})));
     submits.push_back(item("submit_request", request_body(unknown_circuit, "bt-x", {{"preimage", {"1", "2"}}})));
     submits.push_back(item("withdraw", {{"amount", "1"}, {"account", bob_.address().to_lower_string()}}));
+    WebSocketClient stream;
+    stream.connect("127.0.0.1", service_->port(), "/v1/stream?events=request_submitted");
     const uint64_t nonce = a.next_nonce();
     const std::string text =
         signed_action_json(alice_, "batch", {{"actions", submits}}, nonce, unix_time_ms() + 60'000, "provernet-local");
@@ -385,6 +387,18 @@ TEST_F(ServiceTest, BatchAppliesEachActionOnItsOwnUnderOneSignature)
     }
     EXPECT_NE(ids[0], ids[1]);
     EXPECT_NE(ids[1], ids[2]);
+    // The stream carries the three submissions once each, in order, with consecutive numbers.
+    std::vector<nlohmann::json> seen;
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+         seen.size() < 3 && std::chrono::steady_clock::now() < deadline;)
+        if (auto m = stream.read(std::chrono::milliseconds(100)))
+            if (nlohmann::json j = nlohmann::json::parse(*m); j["type"] == "event") seen.push_back(j);
+    ASSERT_EQ(seen.size(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(seen[i]["event"]["request_id"], ids[i]);
+        EXPECT_EQ(seen[i]["seq"], seen[0]["seq"].get<uint64_t>() + i);
+    }
+    EXPECT_FALSE(stream.read(std::chrono::milliseconds(100)));  // nothing twice
     EXPECT_EQ(submitted["results"][3].at("status"), 404);  // unknown circuit: that item only
     EXPECT_EQ(submitted["results"][4].at("status"), 400);  // names another account
     EXPECT_NE(submitted["results"][4].at("error").get<std::string>().find("account"), std::string::npos);

@@ -487,15 +487,20 @@ nlohmann::json Service::commit_batch(std::vector<BatchItem>& items, const std::s
         if (snapshot_due_locked(seq)) snapshot_seq_ = seq;
         nonces_[signer] = nonce;
     }
+    // The batch's events in commit order, in one broadcast (runs for the same subscribers leave
+    // together).
+    std::vector<market::Event> events;
+    for (const auto& [index, c] : applied) events.insert(events.end(), c.outcome.events.begin(), c.outcome.events.end());
+    const uint64_t first_event = event_seq_ + 1;
+    event_seq_ += events.size();
+    broadcast_events_locked(first_event, events);
+    if (!events.empty()) open_dirty_ = true;
+
     nlohmann::json results = nlohmann::json::array();
     size_t next = 0;
     for (size_t i = 0; i < items.size(); ++i) {
         if (next < applied.size() && applied[next].first == i) {
             const Committed& c = applied[next++].second;
-            const uint64_t first_event = event_seq_ + 1;
-            event_seq_ += c.outcome.events.size();
-            broadcast_events_locked(first_event, c.outcome.events);
-            if (!c.outcome.events.empty()) open_dirty_ = true;
             nlohmann::json result = items[i].prepared->result(c);
             result["ok"] = true;
             results.push_back(std::move(result));
