@@ -5,13 +5,7 @@
 #include "math/pairing.hpp"
 #include "snark/groth16_prover.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <stdexcept>
-#include <string>
 #include <utility>
-
-#include <sys/random.h>
 
 namespace provernet::snark {
 
@@ -19,21 +13,11 @@ using namespace provernet::math;
 
 namespace {
 
-// 2n uniform 64-bit words from the OS in one call (a weight needs two).
+// n uniform 64-bit words from the OS in one call (a weight needs two).
 std::vector<uint64_t> random_words(size_t n)
 {
     std::vector<uint64_t> words(n);
-    auto* bytes = reinterpret_cast<uint8_t*>(words.data());
-    const size_t total = n * sizeof(uint64_t);
-    for (size_t got = 0; got < total;) {
-        const ssize_t r = getrandom(bytes + got, total - got, 0);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            throw std::runtime_error(std::string("getrandom failed: ") + std::strerror(errno));
-        }
-        got += size_t(r);
-    }
+    random_bytes(reinterpret_cast<uint8_t*>(words.data()), n * sizeof(uint64_t));
     return words;
 }
 

@@ -17,21 +17,25 @@ namespace provernet::snark {
 
 using namespace provernet::math;
 
+void random_bytes(uint8_t* out, size_t n)
+{
+    for (size_t got = 0; got < n;) {
+        const ssize_t r = getrandom(out + got, n - got, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            throw std::runtime_error(std::string("getrandom failed: ") + std::strerror(errno));
+        }
+        got += size_t(r);
+    }
+}
+
 Fr random_fr()
 {
     // Rejection sampling of 254-bit integers below r: uniform; about 3 draws in 4 are kept.
     for (;;) {
         uint8_t bytes[32];
-        size_t got = 0;
-        while (got < sizeof bytes) {
-            const ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                throw std::runtime_error(std::string("getrandom failed: ") + std::strerror(errno));
-            }
-            got += size_t(n);
-        }
+        random_bytes(bytes, sizeof bytes);
         bytes[31] &= 0x3f;
         const U256 x = U256::from_le_bytes(bytes);
         if (x < Fr::modulus && !x.is_zero())

@@ -46,6 +46,8 @@ std::vector<math::U256> groth16_quotient(const ZKey& zkey, const Witness& witnes
 VerificationKey verification_key_from_zkey(const ZKey& zkey);
 VerificationKey verification_key_from_header(const ZKeyHeader& header, std::vector<math::G1Affine> ic);
 
+// n bytes from the OS's CSPRNG (getrandom). Throws std::runtime_error if it fails.
+void random_bytes(uint8_t* out, size_t n);
 // Uniform random nonzero element of Fr from the OS's CSPRNG.
 math::Fr random_fr();
 
