@@ -1,5 +1,7 @@
 #include "coordinator/database.hpp"
 
+#include <algorithm>
+
 #include <sqlite3.h>
 
 #include <limits>
@@ -162,6 +164,7 @@ Database::Database(const std::string& path, DatabaseOptions options)
         }
         execute(options.full_sync ? "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                                   : "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        execute("PRAGMA wal_autocheckpoint=" + std::to_string(std::max(0, options.wal_autocheckpoint_pages)));
     } catch (...) {
         idle_.clear();
         for (auto& cached : lru_) sqlite3_finalize(cached.stmt);
@@ -321,6 +324,11 @@ std::string Database::integrity_check() {
         result += stmt.column_text(0);
     }
     return result;
+}
+
+void Database::checkpoint_passive() {
+    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) fail("checkpointing the WAL", "PRAGMA wal_checkpoint(PASSIVE)", rc);
 }
 
 void Database::checkpoint() {

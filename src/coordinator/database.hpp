@@ -155,6 +155,11 @@ struct DatabaseOptions {
     // synchronous=FULL instead of NORMAL: also durable across power loss, at the cost of an
     // fsync per commit (see the top of this file).
     bool full_sync = false;
+    // The WAL size (pages) at which a commit folds the WAL into the database itself
+    // (wal_autocheckpoint; SQLite's default 1,000, 0: never). An owner that calls
+    // checkpoint_passive() from another connection and thread sets it high, as a bound on the
+    // WAL only: that keeps a checkpoint's fsync off the commit path.
+    int wal_autocheckpoint_pages = 1000;
 };
 
 class Database {
@@ -231,6 +236,9 @@ public:
     std::string integrity_check();
     // Folds the WAL into the main database file (TRUNCATE mode).
     void checkpoint();
+    // Copies what it can of the WAL into the database file without waiting for other
+    // connections (PASSIVE mode); the WAL is reused once all of it is copied.
+    void checkpoint_passive();
 
     const std::string& path() const { return path_; }
     sqlite3* handle() { return db_; }

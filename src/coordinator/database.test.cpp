@@ -225,6 +225,29 @@ TEST(Database, ErrorsNameTheSqlAndSqliteMessage) {
     EXPECT_THROW(db.execute("CREATE TABLE t(x)"), DatabaseError);
 }
 
+// Without auto-checkpoints no commit folds the WAL (it grows past SQLite's 1,000-page default);
+// a passive checkpoint from another connection folds it, and the WAL is then reused, not grown.
+TEST(Database, CheckpointsCanRunOffTheCommitPath) {
+    TempDir dir;
+    DatabaseOptions options;
+    options.wal_autocheckpoint_pages = 0;
+    Database db(dir.file("c.db"), options);
+    db.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)");
+    const std::vector<uint8_t> page(3000, 7);
+    auto write = [&](int n) {
+        for (int i = 0; i < n; ++i) db.transaction([&] { db.run("INSERT INTO t(v) VALUES (?1)", Blob{page}); });
+    };
+    const fs::path wal = dir.file("c.db") + "-wal";
+    write(1500);
+    const auto grown = fs::file_size(wal);
+    EXPECT_GT(grown, 1000u * 4096u);
+    Database other(dir.file("c.db"));
+    other.checkpoint_passive();
+    write(100);
+    EXPECT_EQ(fs::file_size(wal), grown);  // the checkpointed WAL is written again from its start
+    EXPECT_EQ(other.query_value<int64_t>("SELECT count(*) FROM t"), 1600);
+}
+
 TEST(Database, ForeignKeysAreEnforced) {
     Database db(":memory:");
     db.execute("CREATE TABLE parent(id INTEGER PRIMARY KEY);"

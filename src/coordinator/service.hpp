@@ -97,6 +97,8 @@ struct ServiceConfig {
     // goes to every subscriber: at most one per interval.
     std::chrono::milliseconds open_view_interval{1'000};
     bool full_sync = false;            // SQLite synchronous=FULL (power-loss durable)
+    // How often the tick thread folds the WAL into the database (off the commit path).
+    std::chrono::milliseconds checkpoint_interval{1'000};
     std::function<uint64_t()> clock;   // wall clock in ms; default system_clock
     // Programs accepted besides finance::finance_programs() and the built-in example circuits
     // (looked up first; e.g. a deployment's own programs, or tests).
@@ -239,6 +241,7 @@ private:
 
     ServiceConfig config_;
     std::unique_ptr<Database> db_;  // the writer connection (guarded by mutex_)
+    std::unique_ptr<Database> checkpoint_db_;  // the tick thread's, for WAL checkpoints only
     std::unique_ptr<SqliteLedger> ledger_store_;
     std::unique_ptr<settlement::Settlement> settlement_;
     std::unique_ptr<market::Market> market_;
