@@ -158,20 +158,19 @@ void BM_ServiceEndToEnd(benchmark::State& state)
                     }
                     const auto t0 = Clock::now();
                     // One action per request, or one signed batch of `count` submissions.
-                    std::vector<HttpResponse> answers;
                     std::vector<nlohmann::json> results;
                     if (batch == 1) {
-                        answers.push_back(c.send("submit_request", request_body(circuit, "b" + std::to_string(first),
-                                                                                {{"preimage", {"1", "2"}}}, 1000, 10)));
-                        if (answers.back().ok()) results.push_back(answers.back().json());
+                        HttpResponse r = c.send("submit_request", request_body(circuit, "b" + std::to_string(first),
+                                                                               {{"preimage", {"1", "2"}}}, 1000, 10));
+                        if (r.ok()) results.push_back(r.json());
                     } else {
                         nlohmann::json actions = nlohmann::json::array();
                         for (size_t i = first; i < first + count; ++i)
                             actions.push_back(item("submit_request", request_body(circuit, "b" + std::to_string(i),
                                                                                   {{"preimage", {"1", "2"}}}, 1000, 10)));
-                        answers.push_back(c.send("batch", {{"actions", std::move(actions)}}));
-                        if (answers.back().ok()) {
-                            const nlohmann::json answer = answers.back().json();
+                        HttpResponse r = c.send("batch", {{"actions", std::move(actions)}});
+                        if (r.ok()) {
+                            const nlohmann::json answer = r.json();
                             for (const auto& result : answer.at("results"))
                                 if (result.at("ok").get<bool>()) results.push_back(result);
                         }

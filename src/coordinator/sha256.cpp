@@ -1,8 +1,8 @@
 #include "coordinator/sha256.hpp"
 
-#include <openssl/evp.h>
+#include "settlement/hex.hpp"
 
-#include <cstdio>
+#include <openssl/evp.h>
 
 namespace provernet::coordinator {
 
@@ -11,13 +11,7 @@ std::string sha256_hex(std::string_view text)
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     EVP_Digest(text.data(), text.size(), digest, &n, EVP_sha256(), nullptr);
-    std::string hex;
-    char buf[3];
-    for (unsigned i = 0; i < n; ++i) {
-        std::snprintf(buf, sizeof buf, "%02x", digest[i]);
-        hex += buf;
-    }
-    return hex;
+    return settlement::to_hex(settlement::BytesView(digest, n)).substr(2);  // without the 0x
 }
 
 }  // namespace provernet::coordinator

@@ -39,9 +39,9 @@ bool combined_check(const VerificationKey& vk, std::span<const BatchItem> items,
     for (size_t n = 0; n < idx.size(); ++n) {
         const BatchItem& item = items[idx[n]];
         uint64_t a = words[2 * n], b = words[2 * n + 1];
-        if (n == 0 || (a == 0 && b == 0)) {
+        if (n == 0 || (a | b) == 0) {
             a = 1;  // the first weight is 1; no weight is 0
-            b = n == 0 ? 0 : b;
+            b = 0;
         }
         const Fr wf = Fr::from_uint(a) + lambda * Fr::from_uint(b);
         weight_sum += wf;
