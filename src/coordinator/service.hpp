@@ -35,7 +35,7 @@
 #include <thread>
 
 namespace provernet::snark {
-struct VerificationKey;
+struct PreparedVerificationKey;
 }
 
 namespace provernet::coordinator {
@@ -143,7 +143,7 @@ public:
         uint64_t constraints = 0;
         uint32_t n_public = 0;
         uint64_t zkey_bytes = 0;
-        std::shared_ptr<const snark::VerificationKey> vk;
+        std::shared_ptr<const snark::PreparedVerificationKey> vk;
         const finance::Program* finance_program = nullptr;  // null: no bound signals known
         // The last public signal is the address of the prover the proof pays (finance
         // programs, program.hpp): a fulfil must come from that address.

@@ -323,7 +323,7 @@ void Service::load_circuits()
         c->constraints = stmt.column<uint64_t>(2);
         c->n_public = static_cast<uint32_t>(stmt.column<uint64_t>(3));
         c->zkey_bytes = stmt.column<uint64_t>(4);
-        c->vk = std::make_shared<snark::VerificationKey>(
+        c->vk = std::make_shared<snark::PreparedVerificationKey>(
             snark::parse_verification_key_json(stmt.column<std::string>(5), "stored vk of " + c->identity));
         c->binds_prover = stmt.column<uint64_t>(6) != 0;
         if (auto resolved = resolve_program(config_.programs, c->program)) c->finance_program = resolved->program;
@@ -369,11 +369,15 @@ Response Service::handle_put_circuit(const Request& request)
                                  std::to_string(r1cs.header.n_wires) + " and " +
                                  std::to_string(r1cs.header.n_public()));
     auto c = std::make_shared<Circuit>();
-    auto vk = std::make_shared<snark::VerificationKey>(snark::verification_key_from_zkey(zkey));
-    // Checked once here: verification skips the key's subgroup checks (verifier.cpp).
-    if (!snark::verification_key_is_valid(*vk))
-        throw HttpError(400, "zkey for " + name + ": its verification key has a point off the curve or outside its subgroup");
-    c->identity = snark::circuit_identity(*vk);
+    // Checked and prepared once here (PreparedVerificationKey's constructor): verification
+    // skips the key's subgroup checks and its fixed pairing work (verifier.cpp).
+    std::shared_ptr<const snark::PreparedVerificationKey> vk;
+    try {
+        vk = std::make_shared<const snark::PreparedVerificationKey>(snark::verification_key_from_zkey(zkey));
+    } catch (const snark::VerifyError& e) {
+        throw HttpError(400, "zkey for " + name + ": " + e.what());
+    }
+    c->identity = snark::circuit_identity(vk->key);
     c->program = name;
     c->constraints = builder.constraint_count();
     c->n_public = zkey.header.n_public;
@@ -394,7 +398,7 @@ Response Service::handle_put_circuit(const Request& request)
             db_->run("INSERT INTO circuits(identity, program, constraints, n_public, zkey_bytes, vk, binds_prover) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                      c->identity, name, c->constraints, uint64_t{c->n_public}, c->zkey_bytes,
-                     snark::verification_key_to_json(*vk), uint64_t{c->binds_prover ? 1u : 0u});
+                     snark::verification_key_to_json(vk->key), uint64_t{c->binds_prover ? 1u : 0u});
         } catch (...) {
             std::error_code ec;
             fs::remove(final_path, ec);
@@ -426,7 +430,7 @@ Response Service::handle_get_circuit(const Request& request)
     if (!id) throw HttpError(400, "circuit identity '" + suffix.substr(0, slash) + "' is not hex");
     auto c = find_circuit(*id);
     if (!c) throw HttpError(404, "unknown circuit " + *id);
-    if (what == "vk") return Response::text(snark::verification_key_to_json(*c->vk), 200, "application/json");
+    if (what == "vk") return Response::text(snark::verification_key_to_json(c->vk->key), 200, "application/json");
     if (what == "zkey") {
         const std::string path = (std::filesystem::path(config_.data_dir) / "circuits" / (*id + ".zkey")).string();
         return Response::text(read_file(path), 200, "application/octet-stream");

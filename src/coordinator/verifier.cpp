@@ -28,7 +28,7 @@ BatchVerifier::~BatchVerifier()
     for (Job& job : queue_) job.done(false, std::make_exception_ptr(std::runtime_error("the coordinator is stopping")));
 }
 
-std::future<bool> BatchVerifier::submit(std::shared_ptr<const snark::VerificationKey> vk,
+std::future<bool> BatchVerifier::submit(std::shared_ptr<const snark::PreparedVerificationKey> vk,
                                         std::vector<math::U256> signals, snark::Proof proof)
 {
     auto verdict = std::make_shared<std::promise<bool>>();
@@ -42,7 +42,7 @@ std::future<bool> BatchVerifier::submit(std::shared_ptr<const snark::Verificatio
     return result;
 }
 
-void BatchVerifier::submit(std::shared_ptr<const snark::VerificationKey> vk, std::vector<math::U256> signals,
+void BatchVerifier::submit(std::shared_ptr<const snark::PreparedVerificationKey> vk, std::vector<math::U256> signals,
                            snark::Proof proof, Done done)
 {
     {
@@ -84,16 +84,16 @@ void BatchVerifier::run()
             }
             last_batch_size_ = batch.size();
         }
-        std::map<const snark::VerificationKey*, std::vector<size_t>> groups;
+        std::map<const snark::PreparedVerificationKey*, std::vector<size_t>> groups;
         for (size_t i = 0; i < batch.size(); ++i) groups[batch[i].vk.get()].push_back(i);
         for (auto& [vk, indices] : groups) {
             std::vector<snark::BatchItem> items;
             for (size_t i : indices) items.push_back({batch[i].signals, &batch[i].proof});
             try {
-                // Keys are checked when a circuit is registered, proofs and signals when a
-                // fulfil is parsed: the batch only does the pairing work.
+                // Keys are checked and prepared when a circuit is registered or loaded, proofs
+                // and signals when a fulfil is parsed: the batch only does the pairing work.
                 const std::vector<bool> verdicts =
-                    snark::groth16_verify_batch(*vk, items, {.key_checked = true, .items_checked = true});
+                    snark::groth16_verify_batch(*vk, items, {.items_checked = true});
                 proofs_ += items.size();
                 ++batches_;
                 for (size_t k = 0; k < indices.size(); ++k) batch[indices[k]].done(verdicts[k], nullptr);

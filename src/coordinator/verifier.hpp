@@ -26,18 +26,18 @@ public:
     BatchVerifier(const BatchVerifier&) = delete;
     BatchVerifier& operator=(const BatchVerifier&) = delete;
 
-    // The verdict of groth16_verify(vk, signals, proof). The caller has checked the signal count,
-    // the key (snark::verification_key_is_valid) and the proof's points and the signals (as
+    // The verdict of groth16_verify(vk, signals, proof). The caller has checked the signal count
+    // (the prepared key is checked by its constructor) and the proof's points and the signals (as
     // snark::parse_proof_json / parse_public_json do): only the pairing work is done here.
-    std::future<bool> submit(std::shared_ptr<const snark::VerificationKey> vk, std::vector<math::U256> signals,
+    std::future<bool> submit(std::shared_ptr<const snark::PreparedVerificationKey> vk, std::vector<math::U256> signals,
                              snark::Proof proof);
     // The same, delivered to `done` on a verifier thread (an exception as `error`, then the
     // verdict is false): the caller need not hold a thread while it waits.
     using Done = std::function<void(bool valid, std::exception_ptr error)>;
-    void submit(std::shared_ptr<const snark::VerificationKey> vk, std::vector<math::U256> signals, snark::Proof proof,
+    void submit(std::shared_ptr<const snark::PreparedVerificationKey> vk, std::vector<math::U256> signals, snark::Proof proof,
                 Done done);
     struct Job {
-        std::shared_ptr<const snark::VerificationKey> vk;
+        std::shared_ptr<const snark::PreparedVerificationKey> vk;
         std::vector<math::U256> signals;
         snark::Proof proof;
         Done done;

@@ -10,11 +10,11 @@ namespace detail {
 // Lines. With T = (x, y) on the twist untwisted to (x w^2, y w^3), a line of slope m on the twist
 // has slope m w on E(Fq12), and its value at P = (xp, yp) is
 //   l(P) = yp - m xp w + (m x - y) w^3 = yp + (-m xp) w + (m x - y) v w,
-// an element d0 + (d3 + d4 v) w with d0 in Fq. Both steps below return it multiplied by a
-// nonzero Fq2 factor (to clear denominators), which the final exponentiation removes since
+// an element d0 + (d3 + d4 v) w with d0 in Fq. Both steps below return its coefficients (of
+// yp, of xp w, and the constant of v w; see evaluate) multiplied by a nonzero Fq2 factor (to clear denominators), which the final exponentiation removes since
 // Fq2* lies in the kernel of x -> x^(p^6 - 1).
 
-Line doubling_step(G2Proj& t, const Fq& xp, const Fq& yp)
+LineCoeffs doubling_step(G2Proj& t)
 {
     // Tangent: m = 3x^2 / (2y). Scaled by 2y Z^2 = 2YZ, using x^3 = y^2 - b':
     //   l * 2YZ = 2YZ yp - 3X^2 xp w + (Y^2 - 3b'Z^2) v w   (= H yp + (-3J xp) w + (B - E) v w).
@@ -33,10 +33,10 @@ Line doubling_step(G2Proj& t, const Fq& xp, const Fq& yp)
     t.x = a * (b - f);
     t.y = g.square() - (e2.dbl() + e2);
     t.z = b * h;
-    return {h * yp, -((j.dbl() + j) * xp), b - e};
+    return {h, -(j.dbl() + j), b - e};
 }
 
-Line addition_step(G2Proj& t, const G2Affine& q, const Fq& xp, const Fq& yp)
+LineCoeffs addition_step(G2Proj& t, const G2Affine& q)
 {
     // Chord through T and Q: m = theta / lambda with theta = Y - yq Z, lambda = X - xq Z.
     // Scaled by lambda: l * lambda = lambda yp - theta xp w + (theta xq - lambda yq) v w.
@@ -54,7 +54,7 @@ Line addition_step(G2Proj& t, const G2Affine& q, const Fq& xp, const Fq& yp)
     t.x = lambda * h;
     t.y = theta * (g - h) - ye;
     t.z = t.z * e;
-    return {lambda * yp, -(theta * xp), theta * q.x - lambda * q.y};
+    return {lambda, -theta, theta * q.x - lambda * q.y};
 }
 
 }  // namespace detail
@@ -98,6 +98,11 @@ struct PairState {
     G2Proj t;
 };
 
+struct PreparedState {
+    Fq xp, yp;
+    const LineCoeffs* line;  // the next line to use
+};
+
 inline Fq12 line_to_fq12(const Line& l) { return {{l.d0, Fq2::zero(), Fq2::zero()}, {l.d3, l.d4, Fq2::zero()}}; }
 
 // f <- f * l, where f == 1 is flagged by `fresh` (then f is just l).
@@ -111,9 +116,17 @@ inline void accumulate(Fq12& f, bool& fresh, const Line& l)
     }
 }
 
-Fq12 miller_loop_states(std::vector<PairState>& st)
+inline void accumulate_prepared(Fq12& f, bool& fresh, std::vector<PreparedState>& prepared)
 {
-    if (st.empty())
+    for (auto& s : prepared)
+        accumulate(f, fresh, detail::evaluate(*s.line++, s.xp, s.yp));
+}
+
+// The loop over all pairs. Every step's lines are multiplied in the same order whether a pair is
+// prepared or not, and G2Prepared stores its lines in exactly this order.
+Fq12 miller_loop_states(std::vector<PairState>& st, std::vector<PreparedState>& prepared)
+{
+    if (st.empty() && prepared.empty())
         return Fq12::one();
     Fq12 f = Fq12::one();
     bool fresh = true;
@@ -121,19 +134,24 @@ Fq12 miller_loop_states(std::vector<PairState>& st)
         if (!fresh)
             f = f.square();
         for (auto& s : st)
-            accumulate(f, fresh, detail::doubling_step(s.t, s.xp, s.yp));
+            accumulate(f, fresh, detail::evaluate(detail::doubling_step(s.t), s.xp, s.yp));
+        accumulate_prepared(f, fresh, prepared);
         if (loop_naf.d[i] != 0) {
             for (auto& s : st)
-                accumulate(f, fresh, detail::addition_step(s.t, loop_naf.d[i] > 0 ? s.q : s.neg_q, s.xp, s.yp));
+                accumulate(f, fresh,
+                           detail::evaluate(detail::addition_step(s.t, loop_naf.d[i] > 0 ? s.q : s.neg_q), s.xp, s.yp));
+            accumulate_prepared(f, fresh, prepared);
         }
     }
     // T = [6x+2]Q; add Q1 = pi(Q) and Q2 = -pi^2(Q) (pi acting on the twist as g2_frobenius).
     for (auto& s : st) {
         const G2Affine q1 = g2_frobenius(s.q);
         const G2Affine q2 = -g2_frobenius(q1);
-        accumulate(f, fresh, detail::addition_step(s.t, q1, s.xp, s.yp));
-        accumulate(f, fresh, detail::addition_step(s.t, q2, s.xp, s.yp));
+        accumulate(f, fresh, detail::evaluate(detail::addition_step(s.t, q1), s.xp, s.yp));
+        accumulate(f, fresh, detail::evaluate(detail::addition_step(s.t, q2), s.xp, s.yp));
     }
+    accumulate_prepared(f, fresh, prepared);
+    accumulate_prepared(f, fresh, prepared);
     return f;
 }
 
@@ -153,8 +171,39 @@ std::vector<PairState> make_states(std::span<const std::pair<G1Affine, G2Affine>
 
 Fq12 multi_miller_loop(std::span<const std::pair<G1Affine, G2Affine>> pairs)
 {
+    return multi_miller_loop(pairs, {});
+}
+
+Fq12 multi_miller_loop(std::span<const std::pair<G1Affine, G2Affine>> pairs, std::span<const PreparedPair> prepared)
+{
     auto st = make_states(pairs);
-    return miller_loop_states(st);
+    std::vector<PreparedState> ps;
+    ps.reserve(prepared.size());
+    for (const auto& [p, q] : prepared) {
+        if (p.is_infinity() || q->is_infinity())
+            continue;
+        ps.push_back({p.x, p.y, q->lines().data()});
+    }
+    return miller_loop_states(st, ps);
+}
+
+G2Prepared::G2Prepared(const G2Affine& q)
+{
+    if (q.is_infinity())
+        return;
+    // The same steps as miller_loop_states, keeping the lines instead of evaluating them.
+    const G2Affine neg_q = -q;
+    G2Proj t{q.x, q.y, Fq2::one()};
+    lines_.reserve(2 * loop_naf.n);
+    for (int i = 1; i < loop_naf.n; ++i) {
+        lines_.push_back(detail::doubling_step(t));
+        if (loop_naf.d[i] != 0)
+            lines_.push_back(detail::addition_step(t, loop_naf.d[i] > 0 ? q : neg_q));
+    }
+    const G2Affine q1 = g2_frobenius(q);
+    const G2Affine q2 = -g2_frobenius(q1);
+    lines_.push_back(detail::addition_step(t, q1));
+    lines_.push_back(detail::addition_step(t, q2));
 }
 
 Fq12 miller_loop(const G1Affine& p, const G2Affine& q)

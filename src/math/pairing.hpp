@@ -26,6 +26,7 @@
 
 #include <span>
 #include <utility>
+#include <vector>
 
 namespace provernet::math {
 
@@ -50,6 +51,36 @@ Fq12 pairing(const G1Affine& p, const G2Affine& q);
 // empty product is 1 (true), as for the EVM precompile 0x08.
 bool pairing_check(std::span<const std::pair<G1Affine, G2Affine>> pairs);
 
+// A line of the Miller loop before it is evaluated: its value at P = (xp, yp) is
+// y yp + (x xp) w + c v w (scaled as the steps below scale it).
+struct LineCoeffs {
+    Fq2 y, x, c;
+};
+
+// The Miller-loop lines of a fixed G2 point, computed once: pairing it with a G1 point then
+// costs only the lines' evaluations and multiplications, none of the G2 arithmetic. For the G2
+// points of a verifying key (beta, gamma, delta), which every verification pairs with.
+class G2Prepared {
+public:
+    G2Prepared() = default;  // the point at infinity, which contributes the factor 1
+    // q must be valid (on the twist, in G2), as for the pairing; infinity gives the default.
+    explicit G2Prepared(const G2Affine& q);
+    bool is_infinity() const { return lines_.empty(); }
+    std::span<const LineCoeffs> lines() const { return lines_; }
+
+private:
+    std::vector<LineCoeffs> lines_;  // in the order the loop uses them
+};
+
+struct PreparedPair {
+    G1Affine p;
+    const G2Prepared* q;
+};
+
+// multi_miller_loop over `pairs` and `prepared` together (one loop): equal to the product of
+// the Miller loops of all pairs, prepared or not.
+Fq12 multi_miller_loop(std::span<const std::pair<G1Affine, G2Affine>> pairs, std::span<const PreparedPair> prepared);
+
 namespace detail {
 
 // A G2 point in homogeneous projective coordinates (x = X/Z, y = Y/Z) for the Miller loop.
@@ -62,10 +93,12 @@ struct Line {
     Fq2 d0, d3, d4;
 };
 
-// T <- 2T; returns the tangent line at T evaluated at P = (xp, yp) (scaled by a factor in Fq2).
-Line doubling_step(G2Proj& t, const Fq& xp, const Fq& yp);
-// T <- T + Q (Q affine, T != ±Q); returns the chord through T and Q evaluated at P (scaled).
-Line addition_step(G2Proj& t, const G2Affine& q, const Fq& xp, const Fq& yp);
+// T <- 2T; returns the tangent line at T (scaled by a factor in Fq2).
+LineCoeffs doubling_step(G2Proj& t);
+// T <- T + Q (Q affine, T != ±Q); returns the chord through T and Q (scaled).
+LineCoeffs addition_step(G2Proj& t, const G2Affine& q);
+// The line's value at P = (xp, yp).
+inline Line evaluate(const LineCoeffs& l, const Fq& xp, const Fq& yp) { return {l.y * yp, l.x * xp, l.c}; }
 
 }  // namespace detail
 

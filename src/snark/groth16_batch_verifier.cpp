@@ -22,8 +22,10 @@ std::vector<uint64_t> random_words(size_t n)
 }
 
 // The combined check over items[idx] with weights (the first item's weight is 1).
-bool combined_check(const VerificationKey& vk, std::span<const BatchItem> items, std::span<const size_t> idx)
+bool combined_check(const PreparedVerificationKey& prepared, std::span<const BatchItem> items,
+                    std::span<const size_t> idx)
 {
+    const VerificationKey& vk = prepared.key;
     std::vector<std::pair<G1Affine, G2Affine>> pairs;
     pairs.reserve(idx.size() + 3);
     Fr weight_sum;
@@ -64,13 +66,21 @@ bool combined_check(const VerificationKey& vk, std::span<const BatchItem> items,
         scalars[j] = coef[j].to_u256();
     const U256 sum = weight_sum.to_u256();
     const G1 vk_x = msm(std::span<const G1Affine>(vk.ic).subspan(1), scalars) + vk.ic[0].mul(sum);
-    pairs.emplace_back(vk.alpha1.mul(sum).to_affine(), vk.beta2);
-    pairs.emplace_back(vk_x.to_affine(), vk.gamma2);
-    pairs.emplace_back(c_sum.to_affine(), vk.delta2);
-    return pairing_check(pairs);
+    const PreparedPair fixed[3] = {{vk.alpha1.mul(sum).to_affine(), &prepared.beta2},
+                                   {vk_x.to_affine(), &prepared.gamma2},
+                                   {c_sum.to_affine(), &prepared.delta2}};
+    return final_exponentiation(multi_miller_loop(pairs, fixed)).is_one();
 }
 
-void verify_range(const VerificationKey& vk, std::span<const BatchItem> items, std::span<const size_t> idx,
+void check_signal_count(const VerificationKey& vk, const BatchItem& item, size_t i)
+{
+    if (item.public_signals.size() != vk.n_public)
+        throw VerifyError("item " + std::to_string(i) + ": the verification key expects " +
+                          std::to_string(vk.n_public) + " public signals, got " +
+                          std::to_string(item.public_signals.size()));
+}
+
+void verify_range(const PreparedVerificationKey& vk, std::span<const BatchItem> items, std::span<const size_t> idx,
                   std::vector<bool>& verdict)
 {
     if (idx.empty())
@@ -98,18 +108,25 @@ std::vector<bool> groth16_verify_batch(const VerificationKey& vk, std::span<cons
     if (vk.ic.size() != size_t(vk.n_public) + 1)
         throw VerifyError("verification key has " + std::to_string(vk.ic.size()) + " IC points for " +
                           std::to_string(vk.n_public) + " public signals (expected n_public + 1)");
+    if (!options.key_checked && !verification_key_is_valid(vk)) {
+        for (size_t i = 0; i < items.size(); ++i)
+            check_signal_count(vk, items[i], i);
+        return std::vector<bool>(items.size(), false);
+    }
+    return groth16_verify_batch(PreparedVerificationKey(vk), items, options);
+}
+
+std::vector<bool> groth16_verify_batch(const PreparedVerificationKey& prepared, std::span<const BatchItem> items,
+                                       BatchOptions options)
+{
+    const VerificationKey& vk = prepared.key;
     std::vector<bool> verdict(items.size(), false);
-    if (!options.key_checked && !verification_key_is_valid(vk))
-        return verdict;
     // Items that are malformed on their own (points off the curve or outside the subgroup, a
     // signal >= r) are invalid without taking part in a combination.
     std::vector<size_t> candidates;
     for (size_t i = 0; i < items.size(); ++i) {
         const BatchItem& item = items[i];
-        if (item.public_signals.size() != vk.n_public)
-            throw VerifyError("item " + std::to_string(i) + ": the verification key expects " +
-                              std::to_string(vk.n_public) + " public signals, got " +
-                              std::to_string(item.public_signals.size()));
+        check_signal_count(vk, item, i);
         bool ok = options.items_checked ||
                   (item.proof->a.is_valid() && item.proof->b.is_valid() && item.proof->c.is_valid());
         for (const U256& s : item.public_signals)
@@ -117,7 +134,7 @@ std::vector<bool> groth16_verify_batch(const VerificationKey& vk, std::span<cons
         if (ok)
             candidates.push_back(i);
     }
-    verify_range(vk, items, candidates, verdict);
+    verify_range(prepared, items, candidates, verdict);
     return verdict;
 }
 

@@ -41,5 +41,9 @@ struct BatchOptions {
 // skip checks the caller has made: a lone proof then costs one pairing check and nothing else.
 std::vector<bool> groth16_verify_batch(const VerificationKey& vk, std::span<const BatchItem> items,
                                        BatchOptions options = {});
+// The same with a key prepared once (checked by its constructor, so options.key_checked does
+// not matter): what a verifier that sees many proofs of one circuit should use.
+std::vector<bool> groth16_verify_batch(const PreparedVerificationKey& vk, std::span<const BatchItem> items,
+                                       BatchOptions options = {});
 
 }  // namespace provernet::snark

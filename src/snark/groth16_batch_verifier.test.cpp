@@ -127,6 +127,41 @@ TEST_F(BatchVerify, PrecheckedKeyAndItemsGiveTheSameVerdicts)
     EXPECT_FALSE(verification_key_is_valid(bad));
 }
 
+TEST_F(BatchVerify, PreparedKeyGivesTheSameVerdicts)
+{
+    const PreparedVerificationKey prepared(*vk_);
+    // e(alpha, beta) from the prepared lines is snarkjs's vk_alphabeta_12 (the unprepared pairing).
+    EXPECT_EQ(alphabeta12(vk_->alpha1, vk_->beta2), vk_->alphabeta12);
+    const Fq12& e = prepared.alphabeta;
+    const std::array<Fq, 12> flat{e.c0.c0.c0, e.c0.c0.c1, e.c0.c1.c0, e.c0.c1.c1, e.c0.c2.c0, e.c0.c2.c1,
+                                  e.c1.c0.c0, e.c1.c0.c1, e.c1.c1.c0, e.c1.c1.c1, e.c1.c2.c0, e.c1.c2.c1};
+    EXPECT_EQ(flat, vk_->alphabeta12);
+
+    auto p = proved_;
+    std::swap(p[1].public_signals, p[5].public_signals);
+    p[3].proof.a = -p[3].proof.a;
+    p[8].proof.c = (p[8].proof.c.to_jacobian() + G1::generator()).to_affine();
+    const auto v = groth16_verify_batch(prepared, items(p), {.items_checked = true});
+    EXPECT_EQ(v, groth16_verify_batch(*vk_, items(p)));
+    for (size_t i = 0; i < kProofs; ++i) {
+        const bool valid = i != 1 && i != 5 && i != 3 && i != 8;
+        EXPECT_EQ(v[i], valid) << i;
+        EXPECT_EQ(groth16_pairing_check(prepared, p[i].public_signals, p[i].proof), valid) << i;
+        EXPECT_EQ(groth16_pairing_check(*vk_, p[i].public_signals, p[i].proof), valid) << i;
+    }
+
+    // The constructor checks the key.
+    VerificationKey off_curve = *vk_;
+    off_curve.delta2.y = off_curve.delta2.y + Fq2::one();
+    EXPECT_THROW(PreparedVerificationKey{off_curve}, VerifyError);
+    VerificationKey short_ic = *vk_;
+    short_ic.ic.pop_back();
+    EXPECT_THROW(PreparedVerificationKey{short_ic}, VerifyError);
+    // As does verification: a signal count that does not match.
+    std::vector<U256> one{U256(8)};
+    EXPECT_THROW(groth16_pairing_check(prepared, one, p[0].proof), VerifyError);
+}
+
 TEST_F(BatchVerify, WrongSignalCountIsAUsageError)
 {
     std::vector<U256> one{U256(8)};

@@ -1,5 +1,7 @@
 // Groth16 verification: one proof at a time against batches of k proofs of one circuit
-// (y = x^3, two public signals), per proof.
+// (y = x^3, two public signals), per proof; and the pairing work alone, as the coordinator runs
+// it (key and proof checked beforehand), with the key unprepared and prepared
+// (PreparedVerificationKey: beta, gamma and delta's lines and e(alpha, beta) computed once).
 #include "snark/groth16_batch_verifier.hpp"
 #include "snark/groth16_prover.hpp"
 #include "snark/ptau.hpp"
@@ -71,6 +73,36 @@ void BM_VerifyBatch(benchmark::State& state)
     state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_VerifyBatch)->Arg(1)->Arg(8)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
+
+void BM_PairingCheckOne(benchmark::State& state)
+{
+    const Fixture& f = fixture();
+    const PreparedVerificationKey prepared(f.vk);
+    const bool use_prepared = state.range(0) != 0;
+    size_t i = 0;
+    for (auto _ : state) {
+        const auto& p = f.proofs[i++ % f.proofs.size()];
+        benchmark::DoNotOptimize(use_prepared ? groth16_pairing_check(prepared, p.public_signals, p.proof)
+                                              : groth16_pairing_check(f.vk, p.public_signals, p.proof));
+    }
+    state.SetLabel(use_prepared ? "prepared key" : "unprepared key");
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PairingCheckOne)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// What the coordinator's verifier thread runs: a prepared key, checked items.
+void BM_VerifyBatchPrepared(benchmark::State& state)
+{
+    const Fixture& f = fixture();
+    const PreparedVerificationKey prepared(f.vk);
+    std::vector<BatchItem> items;
+    for (int64_t i = 0; i < state.range(0); ++i)
+        items.push_back({f.proofs[size_t(i)].public_signals, &f.proofs[size_t(i)].proof});
+    for (auto _ : state)
+        benchmark::DoNotOptimize(groth16_verify_batch(prepared, items, {.items_checked = true}));
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_VerifyBatchPrepared)->Arg(1)->Arg(8)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace provernet::snark

@@ -40,14 +40,23 @@ bool verification_key_is_valid(const VerificationKey& vk)
     return true;
 }
 
-bool groth16_pairing_check(const VerificationKey& vk, std::span<const U256> public_signals, const Proof& proof)
+namespace {
+
+// vk_x = IC_0 + sum_i s_i IC_i, after the count checks.
+G1 public_input_point(const VerificationKey& vk, std::span<const U256> public_signals)
 {
     if (vk.ic.size() != size_t(vk.n_public) + 1 || public_signals.size() != vk.n_public)
         throw VerifyError("the verification key expects " + std::to_string(vk.n_public) + " public signals and has " +
                           std::to_string(vk.ic.size()) + " IC points, got " + std::to_string(public_signals.size()) +
                           " signals");
-    // vk_x = IC_0 + sum_i s_i IC_i
-    const G1 vk_x = msm(std::span<const G1Affine>(vk.ic).subspan(1), public_signals).add_mixed(vk.ic[0]);
+    return msm(std::span<const G1Affine>(vk.ic).subspan(1), public_signals).add_mixed(vk.ic[0]);
+}
+
+}  // namespace
+
+bool groth16_pairing_check(const VerificationKey& vk, std::span<const U256> public_signals, const Proof& proof)
+{
+    const G1 vk_x = public_input_point(vk, public_signals);
     const std::pair<G1Affine, G2Affine> pairs[4] = {
         {-proof.a, proof.b},
         {vk.alpha1, vk.beta2},
@@ -55,6 +64,29 @@ bool groth16_pairing_check(const VerificationKey& vk, std::span<const U256> publ
         {proof.c, vk.delta2},
     };
     return pairing_check(pairs);
+}
+
+PreparedVerificationKey::PreparedVerificationKey(VerificationKey vk) : key(std::move(vk))
+{
+    if (key.ic.size() != size_t(key.n_public) + 1)
+        throw VerifyError("verification key has " + std::to_string(key.ic.size()) + " IC points for " +
+                          std::to_string(key.n_public) + " public signals (expected n_public + 1)");
+    if (!verification_key_is_valid(key))
+        throw VerifyError("verification key has a point off its curve or outside its subgroup");
+    beta2 = G2Prepared(key.beta2);
+    gamma2 = G2Prepared(key.gamma2);
+    delta2 = G2Prepared(key.delta2);
+    const PreparedPair alpha_beta{key.alpha1, &beta2};
+    alphabeta = final_exponentiation(multi_miller_loop({}, std::span(&alpha_beta, 1)));
+}
+
+bool groth16_pairing_check(const PreparedVerificationKey& vk, std::span<const U256> public_signals, const Proof& proof)
+{
+    const G1 vk_x = public_input_point(vk.key, public_signals);
+    // e(-A, B) e(vk_x, gamma) e(C, delta) e(alpha, beta) = 1, the last factor known.
+    const std::pair<G1Affine, G2Affine> ab{-proof.a, proof.b};
+    const PreparedPair fixed[2] = {{vk_x.to_affine(), &vk.gamma2}, {proof.c, &vk.delta2}};
+    return (final_exponentiation(multi_miller_loop(std::span(&ab, 1), fixed)) * vk.alphabeta).is_one();
 }
 
 std::array<Fq, 12> alphabeta12(const G1Affine& alpha1, const G2Affine& beta2)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "math/bn254.hpp"
+#include "math/pairing.hpp"
 #include "snark/json_io.hpp"
 #include "snark/wtns.hpp"
 #include "snark/zkey.hpp"
@@ -32,6 +33,22 @@ bool verification_key_is_valid(const VerificationKey& vk);
 // signals < r, as parse_proof_json and parse_public_json check): the subgroup checks are then
 // not repeated for every verification. VerifyError when the signal count does not match.
 bool groth16_pairing_check(const VerificationKey& vk, std::span<const math::U256> public_signals, const Proof& proof);
+
+// A verification key with the pairing work that does not depend on the proof done once: the
+// Miller-loop lines of beta2, gamma2 and delta2, and e(alpha1, beta2). A verification with it
+// runs the Miller loop's G2 arithmetic for B alone and has one pair fewer.
+struct PreparedVerificationKey {
+    // Checks the key (verification_key_is_valid): VerifyError naming what is wrong.
+    explicit PreparedVerificationKey(VerificationKey vk);
+
+    VerificationKey key;
+    math::G2Prepared beta2, gamma2, delta2;
+    math::Fq12 alphabeta;  // e(alpha1, beta2), computed here, not read from the key's alphabeta12
+};
+
+// groth16_pairing_check with a prepared key (same preconditions on the proof and signals).
+bool groth16_pairing_check(const PreparedVerificationKey& vk, std::span<const math::U256> public_signals,
+                           const Proof& proof);
 
 // e(alpha1, beta2) flattened in snarkjs's vk_alphabeta_12 order.
 std::array<math::Fq, 12> alphabeta12(const math::G1Affine& alpha1, const math::G2Affine& beta2);
