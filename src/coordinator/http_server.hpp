@@ -26,9 +26,9 @@
 //
 // Framing of server -> client messages: each WebSocket text message carries one or more compact
 // JSON values separated by '\n' (compact JSON never contains a raw newline). Messages queued
-// while a write is in flight or within ws_flush_interval of the previous write are coalesced
-// into one WebSocket message, which saves a syscall per message when many subscribers are fed
-// at a high rate. WebSocketClient splits them again; other clients split on '\n'.
+// while a write is in flight or while the connection waits for its next write allowance
+// (ws_flush_interval, ws_flush_burst) are coalesced into one WebSocket message, which saves a
+// syscall per message when many subscribers are fed at a high rate. WebSocketClient splits them again; other clients split on '\n'.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -159,11 +159,14 @@ struct HttpServerConfig {
     // Time allowed for the opening and closing handshakes; a peer that does not complete a
     // close (a stalled consumer) is then cut off.
     std::chrono::milliseconds ws_handshake_timeout{5'000};
-    // A connection is written at most once per interval: the first message after a quiet
-    // period goes out at once, messages arriving faster are delayed up to the interval and
-    // coalesced (see Framing above). Bounds the syscalls per subscriber when every event is
-    // broadcast to every prover; 0 writes as soon as possible.
+    // A connection is written at most once per interval on average, with bursts of up to
+    // ws_flush_burst writes: a message finds a write allowance saved up unless the connection
+    // is busy, and goes out at once; messages arriving faster wait for the next allowance (at
+    // most the interval) and are coalesced (see Framing above). Bounds the syscalls per
+    // subscriber when every event is broadcast to every prover, without delaying events at
+    // light load; an interval of 0 writes as soon as possible.
     std::chrono::milliseconds ws_flush_interval{5};
+    size_t ws_flush_burst = 4;
 
     // Unexpected internal errors (never request errors). Default: stderr.
     std::function<void(std::string_view)> log;

@@ -283,28 +283,38 @@ TEST(WebSocket, SlowSubscriberIsDroppedWithoutAffectingOthers) {
     EXPECT_NE(closes.get()[0].find("send queue full"), std::string::npos) << closes.get()[0];
 }
 
-TEST(WebSocket, BurstsAreCoalescedWithinTheFlushInterval) {
+TEST(WebSocket, WritesPastTheBurstAreCoalescedUntilTheNextAllowance) {
     auto config = quiet_config();
     config.ws_flush_interval = 400ms;
+    config.ws_flush_burst = 2;
     HttpServer server(config);
     add_stream_route(server);
     server.start();
     WebSocketClient client;
     client.connect("127.0.0.1", server.port(), "/v1/stream");
-    subscribe(client, "requests");  // the acknowledgement was this connection's last write
-    auto acknowledged = std::chrono::steady_clock::now();
+    subscribe(client, "requests");
+    std::this_thread::sleep_for(900ms);  // the allowance is full again: 2 writes
+    using std::chrono::steady_clock;
 
-    // Within the interval of the last write: held back, then sent together.
-    for (int i = 0; i < 5; ++i) server.broadcast("requests", {{"n", i}});
-    for (int i = 0; i < 5; ++i) EXPECT_EQ(read_json(client)["n"], i);
-    EXPECT_GE(std::chrono::steady_clock::now() - acknowledged, 300ms);
+    // Within the burst: each message goes out at once.
+    for (int i = 0; i < 2; ++i) {
+        const auto sent = steady_clock::now();
+        server.broadcast("requests", {{"n", i}});
+        EXPECT_EQ(read_json(client)["n"], i);
+        EXPECT_LT(steady_clock::now() - sent, 300ms) << "message " << i << " was held back";
+    }
+    // Past it: held back until the next allowance (about 400 ms), then sent together.
+    const auto sent = steady_clock::now();
+    for (int i = 2; i < 7; ++i) server.broadcast("requests", {{"n", i}});
+    for (int i = 2; i < 7; ++i) EXPECT_EQ(read_json(client)["n"], i);
+    EXPECT_GE(steady_clock::now() - sent, 250ms);
 
     // After a quiet period the first message goes out at once.
-    std::this_thread::sleep_for(500ms);
-    auto sent = std::chrono::steady_clock::now();
-    server.broadcast("requests", {{"n", 5}});
-    EXPECT_EQ(read_json(client)["n"], 5);
-    EXPECT_LT(std::chrono::steady_clock::now() - sent, 300ms);
+    std::this_thread::sleep_for(900ms);
+    const auto later = steady_clock::now();
+    server.broadcast("requests", {{"n", 7}});
+    EXPECT_EQ(read_json(client)["n"], 7);
+    EXPECT_LT(steady_clock::now() - later, 300ms);
 }
 
 TEST(WebSocket, OversizedMessageIsRejected) {

@@ -177,25 +177,42 @@ private:
         }
     }
 
-    // At most one write per ws_flush_interval: the first message after a quiet period goes out
-    // at once, later ones wait for the interval and leave together (one syscall instead of one
-    // per message when events stream to many subscribers).
+    // Writes are paced by a token bucket: one token per ws_flush_interval, at most
+    // ws_flush_burst saved up. A message arriving with a token in hand goes out at once (a
+    // prover learns of a request without delay at light load); past the burst, messages wait
+    // for the next token and leave together (one syscall instead of one per message when events
+    // stream to many subscribers at a high rate).
     void flush_soon() {
-        const auto due = last_write_ + core_.config.ws_flush_interval;
-        if (std::chrono::steady_clock::now() >= due) return write_next();
-        flush_timer_.expires_at(due);
+        const auto interval = core_.config.ws_flush_interval;
+        if (interval.count() <= 0) return write_next();
+        refill_write_tokens(interval);
+        if (write_tokens_ >= 1.0) {
+            write_tokens_ -= 1.0;
+            return write_next();
+        }
+        flush_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            (1.0 - write_tokens_) * std::chrono::duration<double, std::milli>(interval)));
         flush_timer_.async_wait([self = self()](beast::error_code ec) {
             if (ec) {
                 std::lock_guard lock(self->mutex_);
                 self->writing_ = false;
                 return;
             }
+            self->refill_write_tokens(self->core_.config.ws_flush_interval);
+            self->write_tokens_ = std::max(0.0, self->write_tokens_ - 1.0);
             self->write_next();
         });
     }
 
+    void refill_write_tokens(std::chrono::milliseconds interval) {
+        const auto now = std::chrono::steady_clock::now();
+        const double burst = static_cast<double>(std::max<size_t>(1, core_.config.ws_flush_burst));
+        write_tokens_ = std::min(burst, write_tokens_ + std::chrono::duration<double>(now - last_refill_) /
+                                                            std::chrono::duration<double>(interval));
+        last_refill_ = now;
+    }
+
     void write_next() {
-        last_write_ = std::chrono::steady_clock::now();
         {
             std::lock_guard lock(mutex_);
             if (state_ != State::open || queue_.empty()) {
@@ -317,7 +334,8 @@ private:
     bool closing_started_ = false;
     bool finished_ = false;
     std::string close_reason_;
-    std::chrono::steady_clock::time_point last_write_{};
+    double write_tokens_ = 1e9;  // clamped to the burst at the first refill
+    std::chrono::steady_clock::time_point last_refill_{};
     std::shared_ptr<const std::string> single_;  // the message being written, or
     std::string batch_;                           // the coalesced messages being written
 
