@@ -8,7 +8,9 @@
 #   2. a node killed (SIGKILL) right after locking: another node fulfils once the lock lapses,
 #      and the killed node is slashed (its prover record counts a missed request);
 #   3. a node delivering invalid proofs (--fault invalid-proof): rejected and slashed, and the
-#      request is still fulfilled by another node.
+#      request is still fulfilled by another node;
+#   4. a spike: three requests open at once are locked by one node in one signed batch (one
+#      nonce in the coordinator's command log), then each is proved and fulfilled.
 # Usage: src/node/network_end_to_end_test.sh PROVERNET_BIN [SNARKJS_BIN]
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -92,7 +94,7 @@ start_node() {  # start_node NAME [--fault F]
   cat >"$W/$name.toml" <<EOF
 key_file = "$name.key"
 coordinator = "$URL"
-capacity = 1
+capacity = ${CAPACITY:-1}
 cache_dir = "cache-$name"
 stake = 50000
 name = "node-$name"
@@ -227,6 +229,40 @@ else
   bad "request $R4 not fulfilled after the invalid proof (state $(request_field "$R4" 'j["state"]'))"
 fi
 get_and_verify "$R4" "invalid-proof scenario"
+stop_node b
+
+# 4. A spike: requests that are open together are locked in one signed batch.
+SPIKE=()
+for i in 1 2 3; do
+  SPIKE+=("$(submit "$LQ" "$W/lq-input.json" 60000 90000)") || die "submit (spike $i)"
+done
+sleep 2.5  # past the price ramp, so each is worth taking at the node's first look
+CAPACITY=3 start_node b
+for r in "${SPIKE[@]}"; do
+  if wait_for 90 "request $r fulfilled" is_state "$r" fulfilled; then
+    [[ "$(request_field "$r" 'j["fulfilled_by"]')" == "$(addr b)" ]] && ok "spike: request $r fulfilled by node b" ||
+      bad "spike: request $r fulfilled by $(request_field "$r" 'j["fulfilled_by"]')"
+  else
+    bad "spike: request $r not fulfilled (state $(request_field "$r" 'j["state"]'))"
+  fi
+done
+grep -q "(in a batch of 3)" "$W/node-b.log" && ok "node b reports the three locks as one batch" ||
+  bad "node b did not lock in a batch: $(grep 'locked request' "$W/node-b.log" | tail -n 3)"
+# The coordinator's own record: the three lock commands carry one signature's nonce.
+locks_per_nonce=$(python3 - "$W/coord/coordinator.db" "$(addr b)" "${SPIKE[@]}" <<'PY'
+import json, sqlite3, sys
+db, prover, ids = sys.argv[1], sys.argv[2].lower(), {int(x) for x in sys.argv[3:]}
+nonces = {}
+for command, signer, nonce in sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
+        "SELECT command, signer, nonce FROM commands"):
+    c = json.loads(command)
+    if c.get("type") == "lock" and c.get("request_id") in ids and signer.lower() == prover:
+        nonces.setdefault(nonce, set()).add(c["request_id"])
+print(max((len(v) for v in nonces.values()), default=0))
+PY
+)
+[[ "$locks_per_nonce" == 3 ]] && ok "the coordinator logged the three locks under one signed batch" ||
+  bad "locks per signed action: '$locks_per_nonce' (expected 3)"
 stop_node b
 
 echo "network end to end: $pass passed, $fail failed in $(($(now_s) - t0)) s"

@@ -16,12 +16,14 @@
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <list>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <thread>
 
 namespace provernet::node {
@@ -314,12 +316,18 @@ struct Node::Impl {
         }
     }
 
+    // What a job does about the lock: take it first, already hold it (locked in a batch), or
+    // fulfil without one (the lock deadline has passed: anyone may fulfil).
+    enum class LockStep { take, held, none };
+
     // chain_ref: the request's on-chain identity under EVM settlement, nullopt under embedded.
-    Outcome run_job(uint64_t id, bool lock_first, uint64_t deadline, const std::optional<ChainRequestRef>& chain_ref)
+    Outcome run_job(uint64_t id, LockStep step, uint64_t deadline, const std::optional<ChainRequestRef>& chain_ref)
     {
         coordinator::Client client = new_client();
-        if (lock_first) {
-            if (!(chain_ref ? lock_on_chain(id, *chain_ref) : lock_with_coordinator(client, id))) return Outcome::lost_race;
+        if (step == LockStep::take &&
+            !(chain_ref ? lock_on_chain(id, *chain_ref) : lock_with_coordinator(client, id)))
+            return Outcome::lost_race;
+        if (step != LockStep::none) {
             if (config.fault == Fault::stall) {
                 log("FAULT stall: holding request %llu and never delivering", static_cast<unsigned long long>(id));
                 while (coordinator_now() < deadline + 1'000 && sleep_interruptible(std::chrono::milliseconds(200))) {
@@ -402,15 +410,15 @@ struct Node::Impl {
         return Outcome::abandoned;
     }
 
-    void start_job(uint64_t id, bool lock_first, uint64_t deadline, std::optional<ChainRequestRef> chain_ref)
+    void start_job(uint64_t id, LockStep step, uint64_t deadline, std::optional<ChainRequestRef> chain_ref)
     {
         active.insert(id);
         Job& job = jobs.emplace_back();
         job.request_id = id;
-        job.thread = std::thread([this, id, lock_first, deadline, chain_ref = std::move(chain_ref), &job] {
+        job.thread = std::thread([this, id, step, deadline, chain_ref = std::move(chain_ref), &job] {
             Outcome outcome = Outcome::failed;
             try {
-                outcome = run_job(id, lock_first, deadline, chain_ref);
+                outcome = run_job(id, step, deadline, chain_ref);
             } catch (const std::exception& e) {
                 log("request %llu: job failed: %s", static_cast<unsigned long long>(id), e.what());
             }
@@ -433,7 +441,29 @@ struct Node::Impl {
 
     // --- Decisions ------------------------------------------------------------------------
 
+    // A lock chosen in consider(), sent with the others of the same view in one signed batch.
+    struct PendingLock {
+        uint64_t id = 0;
+        uint64_t deadline_ms = 0;
+    };
+
     void consider(coordinator::Client& client, const nlohmann::json& lines)
+    {
+        std::vector<PendingLock> pending;
+        std::exception_ptr error;
+        try {
+            choose(client, lines, pending);
+        } catch (...) {
+            error = std::current_exception();  // what was chosen before still gets its locks
+        }
+        lock_and_start(client, pending);
+        if (error) std::rethrow_exception(error);
+    }
+
+    // Decides which requests of the open view to take. Jobs that lock on their own (EVM
+    // settlement) or need no lock start at once; locks through the coordinator go to `pending`
+    // (their ids already marked active).
+    void choose(coordinator::Client& client, const nlohmann::json& lines, std::vector<PendingLock>& pending)
     {
         for (const nlohmann::json& line : lines) {
             const uint64_t id = line.at("request_id").get<uint64_t>();
@@ -470,7 +500,7 @@ struct Node::Impl {
                     c.estimate_seconds = speed.prove_seconds(info.constraints) +
                                          (cache.loaded(circuit_id) ? 0.0 : speed.load_seconds(info.zkey_bytes));
                     load.capacity = config.capacity;
-                    load.busy = static_cast<unsigned>(active.size());
+                    load.busy = static_cast<unsigned>(active.size());  // pending locks included
                     load.breaker_open = breaker.open();
                     load.paused = paused;
                 }
@@ -490,12 +520,82 @@ struct Node::Impl {
                 std::optional<ChainRequestRef> chain_ref;
                 if (chain) chain_ref = request_chain.at(id);
                 std::lock_guard lock(mutex);
-                start_job(id, action == "lock", c.deadline_ms, std::move(chain_ref));
+                if (action == "lock" && !chain) {
+                    active.insert(id);
+                    pending.push_back({id, c.deadline_ms});
+                } else {
+                    start_job(id, action == "lock" ? LockStep::take : LockStep::none, c.deadline_ms,
+                              std::move(chain_ref));
+                }
             } catch (const coordinator::CoordinatorError& e) {
                 std::lock_guard lock(mutex);
                 skip_until[id] = unix_ms() + 5'000;
             }
         }
+    }
+
+    // Locks `pending` through the coordinator and starts a job for each lock this node holds.
+    // Several locks go in one signed batch (up to 256 each): a spike of new requests costs the
+    // node one signature and one round trip, and the coordinator one commit, not one per request.
+    void lock_and_start(coordinator::Client& client, const std::vector<PendingLock>& pending)
+    {
+        constexpr size_t max_batch = 256;  // the coordinator's limit (docs/protocol.md, "Batches")
+        for (size_t first = 0; first < pending.size(); first += max_batch) {
+            const std::span<const PendingLock> part(pending.data() + first, std::min(max_batch, pending.size() - first));
+            std::vector<bool> held(part.size(), false);
+            try {
+                held = part.size() == 1 ? std::vector<bool>{lock_with_coordinator(client, part[0].id)}
+                                        : lock_batch(client, part);
+            } catch (const std::exception& e) {
+                log("lock of request %llu not sent: %s", static_cast<unsigned long long>(part[0].id), e.what());
+            }
+            for (size_t i = 0; i < part.size(); ++i) {
+                if (!held[i]) {
+                    finish_job(part[i].id, Outcome::lost_race);
+                    continue;
+                }
+                std::lock_guard lock(mutex);
+                start_job(part[i].id, LockStep::held, part[i].deadline_ms, std::nullopt);
+            }
+        }
+    }
+
+    // One signed batch of locks; which of them this node holds.
+    std::vector<bool> lock_batch(coordinator::Client& client, std::span<const PendingLock> part)
+    {
+        std::vector<coordinator::Client::BatchAction> actions;
+        for (const PendingLock& p : part) actions.push_back({"lock", {{"request_id", p.id}}});
+        std::vector<bool> held(part.size(), false);
+        try {
+            const nlohmann::json results = client.batch(actions).at("results");
+            for (size_t i = 0; i < part.size(); ++i) {
+                const auto id_ull = static_cast<unsigned long long>(part[i].id);
+                const nlohmann::json& r = results.at(i);
+                if (!r.value("ok", false)) {
+                    log("lock of request %llu refused: %s", id_ull, r.value("error", std::string("?")).c_str());
+                    continue;
+                }
+                held[i] = true;
+                uint64_t price = 0;
+                for (const auto& e : r.value("events", nlohmann::json::array()))
+                    if (e.value("type", "") == "request_locked") price = parse_amount(e["price"]);
+                log("locked request %llu at price %llu (in a batch of %zu)", id_ull, static_cast<unsigned long long>(price),
+                    part.size());
+            }
+        } catch (const coordinator::CoordinatorError& e) {
+            log("batch of %zu locks refused: %s", part.size(), e.message().c_str());
+        } catch (const std::exception& e) {
+            // The answer was lost: whichever locks landed show in the requests' state. If the
+            // coordinator cannot be read either, the rest count as not held.
+            log("batch of %zu locks not confirmed (%s): reading the requests", part.size(), e.what());
+            for (size_t i = 0; i < part.size() && !stop->load(); ++i) {
+                const nlohmann::json state = reread(client, part[i].id);
+                if (state.empty()) break;
+                held[i] = state.value("holder", "") == me;
+                if (held[i]) log("locked request %llu (confirmed after a lost answer)", static_cast<unsigned long long>(part[i].id));
+            }
+        }
+        return held;
     }
 
     // EVM settlement: the request's on-chain id and bound signals, into request_chain. False (and
@@ -568,7 +668,7 @@ struct Node::Impl {
                 skip_until.erase(id);
                 log("request %llu: our lock landed after it was given up; proving it now",
                     static_cast<unsigned long long>(id));
-                start_job(id, false, deadline, std::move(chain_ref));
+                start_job(id, LockStep::held, deadline, std::move(chain_ref));
             } catch (const std::exception& e) {
                 log("request %llu: cannot take up our late lock: %s", static_cast<unsigned long long>(id), e.what());
             }
