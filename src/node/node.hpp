@@ -10,8 +10,10 @@
 // constraints x measured seconds per constraint (+ the key's load time when not in memory), and
 // the request is taken only if a slot is free, the breaker is closed, the price clears the floor
 // and now + estimate x safety + margin is before the deadline (policy.hpp). A "lock" line is
-// locked first, then proved; a "fulfil" line (open to anyone: a lapsed lock or a slashed
-// holder) is proved and delivered without a lock, before its final deadline.
+// locked first, then proved: the locks chosen from one reading of the view go to the
+// coordinator in one signed batch (a spike costs one signature and one round trip); a "fulfil"
+// line (open to anyone: a lapsed lock or a slashed holder) is proved and delivered without a
+// lock, before its final deadline.
 // A job: lock (409: someone else won, not a failure) -> witness (witness_only) -> Groth16 proof
 // -> fulfill, resent on connection errors until the deadline. Each proof updates the speed
 // model (EWMA). A failed proof, a rejected proof or a missed deadline counts toward the breaker;
