@@ -11,8 +11,9 @@ namespace detail {
 // has slope m w on E(Fq12), and its value at P = (xp, yp) is
 //   l(P) = yp - m xp w + (m x - y) w^3 = yp + (-m xp) w + (m x - y) v w,
 // an element d0 + (d3 + d4 v) w with d0 in Fq. Both steps below return its coefficients (of
-// yp, of xp w, and the constant of v w; see evaluate) multiplied by a nonzero Fq2 factor (to clear denominators), which the final exponentiation removes since
-// Fq2* lies in the kernel of x -> x^(p^6 - 1).
+// yp, of xp w, and the constant of v w; see evaluate) multiplied by a nonzero Fq2 factor (to
+// clear denominators), which the final exponentiation removes since Fq2* lies in the kernel of
+// x -> x^(p^6 - 1).
 
 LineCoeffs doubling_step(G2Proj& t)
 {

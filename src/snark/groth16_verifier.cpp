@@ -66,18 +66,30 @@ bool groth16_pairing_check(const VerificationKey& vk, std::span<const U256> publ
     return pairing_check(pairs);
 }
 
-PreparedVerificationKey::PreparedVerificationKey(VerificationKey vk) : key(std::move(vk))
+namespace {
+
+VerificationKey checked_key(VerificationKey vk)
 {
-    if (key.ic.size() != size_t(key.n_public) + 1)
-        throw VerifyError("verification key has " + std::to_string(key.ic.size()) + " IC points for " +
-                          std::to_string(key.n_public) + " public signals (expected n_public + 1)");
-    if (!verification_key_is_valid(key))
+    if (vk.ic.size() != size_t(vk.n_public) + 1)
+        throw VerifyError("verification key has " + std::to_string(vk.ic.size()) + " IC points for " +
+                          std::to_string(vk.n_public) + " public signals (expected n_public + 1)");
+    if (!verification_key_is_valid(vk))
         throw VerifyError("verification key has a point off its curve or outside its subgroup");
-    beta2 = G2Prepared(key.beta2);
-    gamma2 = G2Prepared(key.gamma2);
-    delta2 = G2Prepared(key.delta2);
-    const PreparedPair alpha_beta{key.alpha1, &beta2};
-    alphabeta = final_exponentiation(multi_miller_loop({}, std::span(&alpha_beta, 1)));
+    return vk;
+}
+
+Fq12 prepared_pairing(const G1Affine& p, const G2Prepared& q)
+{
+    const PreparedPair pq{p, &q};
+    return final_exponentiation(multi_miller_loop({}, std::span(&pq, 1)));
+}
+
+}  // namespace
+
+PreparedVerificationKey::PreparedVerificationKey(VerificationKey vk)
+    : key(checked_key(std::move(vk))), beta2(key.beta2), gamma2(key.gamma2), delta2(key.delta2),
+      alphabeta(prepared_pairing(key.alpha1, beta2))
+{
 }
 
 bool groth16_pairing_check(const PreparedVerificationKey& vk, std::span<const U256> public_signals, const Proof& proof)

@@ -41,9 +41,9 @@ struct PreparedVerificationKey {
     // Checks the key (verification_key_is_valid): VerifyError naming what is wrong.
     explicit PreparedVerificationKey(VerificationKey vk);
 
-    VerificationKey key;
-    math::G2Prepared beta2, gamma2, delta2;
-    math::Fq12 alphabeta;  // e(alpha1, beta2), computed here, not read from the key's alphabeta12
+    const VerificationKey key;
+    const math::G2Prepared beta2, gamma2, delta2;
+    const math::Fq12 alphabeta;  // e(alpha1, beta2), computed here, not read from the key's alphabeta12
 };
 
 // groth16_pairing_check with a prepared key (same preconditions on the proof and signals).
