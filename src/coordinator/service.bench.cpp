@@ -385,6 +385,7 @@ void BM_ServiceEndToEnd(benchmark::State& state)
                     if ((finished += ids.size()) == total) done = true;
                 };
                 Inbox& inbox = inboxes[p];
+                auto last_sweep = Clock::now();
                 while (!done) {
                     std::vector<uint64_t> mine;
                     bool catch_up = false;
@@ -401,8 +402,11 @@ void BM_ServiceEndToEnd(benchmark::State& state)
                     }
                     // After a drop, or when the stream has been quiet for a while: re-read the
                     // open view (what a prover does after a gap).
-                    const auto quiet = Clock::now() - Clock::time_point(Clock::duration(last_stream_event.load()));
-                    if (done || (!catch_up && quiet < std::chrono::seconds(2))) continue;
+                    const auto now = Clock::now();
+                    const auto quiet = now - Clock::time_point(Clock::duration(last_stream_event.load()));
+                    if (done || (!catch_up && (quiet < std::chrono::seconds(2) || now - last_sweep < std::chrono::seconds(2))))
+                        continue;
+                    last_sweep = now;
                     const nlohmann::json open = reader.get_json("/v1/open?limit=10000");
                     std::vector<uint64_t> found;
                     for (const auto& line : open["requests"]) {
