@@ -130,6 +130,13 @@ TEST_F(ServiceTest, FullFlowPaysOnceAndServesTheProof)
     EXPECT_EQ(request.at("state"), "fulfilled");
     EXPECT_EQ(request.at("inputs"), (nlohmann::json{{"preimage", {"1", "2"}}}));
 
+    // The database and its write-ahead log, as on disk.
+    const nlohmann::json storage = http().get_json("/v1/info").at("storage");
+    const fs::path db_path = fs::path(dir_) / "coordinator.db";
+    EXPECT_GT(storage.at("db_bytes").get<uint64_t>(), 0u);
+    EXPECT_GT(storage.at("wal_bytes").get<uint64_t>(), 0u);
+    EXPECT_LE(storage.at("db_bytes").get<uint64_t>(), fs::file_size(db_path));
+
     const settlement::LedgerTotals bob_totals = service_->ledger_totals(bob_.address().to_lower_string());
     EXPECT_GT(bob_totals.earned, 0u);
     EXPECT_LE(bob_totals.earned, 1000u);

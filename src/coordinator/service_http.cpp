@@ -209,6 +209,16 @@ uint16_t Service::port() const { return server_ ? server_->port() : 0; }
 Response Service::handle_info(const Request&)
 {
     const auto [proofs, batches] = verifier_stats();  // one consistent reading
+    // The database and its write-ahead log on disk (0 when absent): the WAL grows when
+    // checkpoints fall behind the writer, up to the bound at which a commit checkpoints itself.
+    auto bytes_of = [](const std::filesystem::path& path) {
+        std::error_code ec;
+        const auto n = std::filesystem::file_size(path, ec);
+        return ec ? uint64_t{0} : static_cast<uint64_t>(n);
+    };
+    const std::filesystem::path db_path = std::filesystem::path(config_.data_dir) / "coordinator.db";
+    const nlohmann::json storage = {{"db_bytes", bytes_of(db_path)},
+                                    {"wal_bytes", bytes_of(db_path.string() + "-wal")}};
     std::lock_guard lock(mutex_);
     nlohmann::json out = {{"domain", config_.domain},
                           {"operator", config_.operator_address},
@@ -218,6 +228,7 @@ Response Service::handle_info(const Request&)
                           {"event_seq", event_seq_},
                           {"max_expiry_ahead_ms", config_.max_expiry_ahead_ms},
                           {"verifier", {{"proofs", proofs}, {"batches", batches}}},
+                          {"storage", storage},
                           {"config", market::to_json(config_.market)}};
     if (chain_) out["evm"] = chain_info_locked();
     return Response::json(out);
