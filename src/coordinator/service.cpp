@@ -7,6 +7,7 @@
 #include "settlement/embedded_settlement.hpp"
 #include "settlement/evm_settlement.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
@@ -84,6 +85,7 @@ Service::Service(ServiceConfig config) : config_(std::move(config))
     db_ = std::make_unique<Database>(db_path, options);
     db_->migrate({schema_v1, schema_v2});
     checkpoint_db_ = std::make_unique<Database>(db_path, DatabaseOptions{});
+    snapshot_db_ = std::make_unique<Database>(db_path, DatabaseOptions{});
 
     // The market configuration is fixed when the data dir is created: replaying the log under
     // another configuration would give other outcomes.
@@ -146,6 +148,7 @@ void Service::rebuild_market()
         event_seq = snap_events;
     }
     snapshot_seq_ = seq;
+    written_snapshot_seq_ = std::max(written_snapshot_seq_.load(), seq);
     Statement stmt = db_->prepare("SELECT seq, time_ms, command FROM commands WHERE seq > ?1 ORDER BY seq");
     stmt.bind(1, seq);
     while (stmt.step()) {
@@ -195,7 +198,6 @@ Service::Committed Service::apply_locked(const market::Command& command, const s
         db_->transaction([&] {
             write_command_locked(seq, now, command, signer, nonce, extra, outcome);
             write_nonce_locked(signer, nonce);
-            write_snapshot_if_due_locked(seq, event_seq_ + outcome.events.size());
         });
     } catch (const std::exception& e) {
         // The market already applied the command: put it back to what is committed.
@@ -203,7 +205,7 @@ Service::Committed Service::apply_locked(const market::Command& command, const s
         throw HttpError(500, std::string("could not commit: ") + e.what());
     }
     seq_ = seq;
-    if (snapshot_due_locked(seq)) snapshot_seq_ = seq;
+    schedule_snapshot_if_due_locked(seq, event_seq_ + outcome.events.size());
     if (!signer.empty()) nonces_[signer] = nonce;
     const uint64_t first_event = event_seq_ + 1;
     event_seq_ += outcome.events.size();
@@ -238,13 +240,54 @@ bool Service::snapshot_due_locked(uint64_t seq) const
     return seq - snapshot_seq_ >= std::max<uint64_t>(config_.snapshot_every, market_->requests().size());
 }
 
-void Service::write_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq)
+void Service::schedule_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq)
 {
     if (!snapshot_due_locked(seq)) return;
-    db_->run("INSERT INTO snapshots(seq, event_seq, market) VALUES (?1, ?2, ?3)", seq, event_seq,
-             market_->to_json().dump());
-    // Keep the two newest snapshots (one is enough to restart; two survive a bug in one).
-    db_->run("DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)");
+    {
+        std::lock_guard lock(snapshot_mutex_);
+        // One at a time: while one is being written, a due snapshot waits for the next command.
+        if (snapshot_in_flight_ || snapshot_stopping_) return;
+        snapshot_in_flight_ = true;
+    }
+    auto copy = std::make_shared<const market::Market>(*market_);
+    snapshot_seq_ = seq;
+    {
+        std::lock_guard lock(snapshot_mutex_);
+        pending_snapshot_ = PendingSnapshot{seq, event_seq, std::move(copy)};
+    }
+    snapshot_cv_.notify_one();
+}
+
+void Service::snapshot_loop()
+{
+    for (;;) {
+        PendingSnapshot job;
+        {
+            std::unique_lock lock(snapshot_mutex_);
+            snapshot_cv_.wait(lock, [&] { return snapshot_stopping_ || pending_snapshot_.has_value(); });
+            if (snapshot_stopping_) return;  // one not yet written is dropped: the log covers it
+            job = std::move(*pending_snapshot_);
+            pending_snapshot_.reset();
+        }
+        try {
+            const std::string text = job.market->to_json().dump();
+            job.market.reset();
+            snapshot_db_->transaction([&] {
+                snapshot_db_->run("INSERT OR REPLACE INTO snapshots(seq, event_seq, market) VALUES (?1, ?2, ?3)",
+                                  job.seq, job.event_seq, text);
+                // Keep the two newest (one is enough to restart; two survive a bug in one).
+                snapshot_db_->run(
+                    "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)");
+            });
+            written_snapshot_seq_ = std::max(written_snapshot_seq_.load(), job.seq);
+        } catch (const std::exception& e) {
+            // Nothing is lost: a restart replays the log from the previous snapshot.
+            std::fprintf(stderr, "coordinator: the snapshot at command %llu was not written: %s\n",
+                         static_cast<unsigned long long>(job.seq), e.what());
+        }
+        std::lock_guard lock(snapshot_mutex_);
+        snapshot_in_flight_ = false;
+    }
 }
 
 void Service::broadcast_events_locked(uint64_t first_event_seq, const std::vector<market::Event>& events)
@@ -364,6 +407,12 @@ void Service::stop()
     }
     tick_cv_.notify_all();
     if (ticker_.joinable()) ticker_.join();
+    {
+        std::lock_guard lock(snapshot_mutex_);
+        snapshot_stopping_ = true;
+    }
+    snapshot_cv_.notify_all();
+    if (snapshot_thread_.joinable()) snapshot_thread_.join();  // after a snapshot being written
     if (server_) server_->stop();
     verifier_.reset();
 }

@@ -10,7 +10,9 @@
 // A single writer (one mutex) serialises state changes. If a transaction fails after the market
 // applied the command, the market is rebuilt from the database, so nothing uncommitted is ever
 // acknowledged. On open, the market is rebuilt from the last snapshot plus the command log.
-// Proofs are verified outside the writer lock, in batches per circuit (verifier.hpp).
+// Snapshots are written by a thread of their own from a copy of the market, so the writer waits
+// only for the copy. Proofs are verified outside the writer lock, in batches per circuit
+// (verifier.hpp).
 #pragma once
 
 #include "coordinator/database.hpp"
@@ -212,7 +214,11 @@ private:
                               uint64_t nonce, const ExtraWrites& extra, const market::Outcome& outcome);
     void write_nonce_locked(const std::string& signer, uint64_t nonce);  // "" : none
     bool snapshot_due_locked(uint64_t seq) const;
-    void write_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq);
+    // Snapshots leave the writer's path: the writer copies the market (the only part it waits
+    // for) and the snapshot thread serialises and writes it on a connection of its own. The
+    // command log covers a snapshot not yet written, so a crash meanwhile loses nothing.
+    void schedule_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq);
+    void snapshot_loop();
 
     // Under the writer lock: nonce check, apply, commit (or rebuild), broadcast. Throws HttpError
     // for a rejected command.
@@ -266,6 +272,19 @@ private:
     std::condition_variable tick_cv_;
     bool stopping_ = false;
     bool started_ = false;
+
+    struct PendingSnapshot {
+        uint64_t seq = 0, event_seq = 0;
+        std::shared_ptr<const market::Market> market;  // a copy, as of command `seq`
+    };
+    std::unique_ptr<Database> snapshot_db_;  // the snapshot thread's connection
+    std::thread snapshot_thread_;            // started by start()
+    std::mutex snapshot_mutex_;              // the three below
+    std::condition_variable snapshot_cv_;
+    std::optional<PendingSnapshot> pending_snapshot_;
+    bool snapshot_in_flight_ = false;  // scheduled and not yet written (or dropped)
+    bool snapshot_stopping_ = false;
+    std::atomic<uint64_t> written_snapshot_seq_{0};  // the newest snapshot in the database
 };
 
 // A line of the open-requests view as JSON (GET /v1/open and the stream's "open" message).

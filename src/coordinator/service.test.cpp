@@ -347,11 +347,25 @@ TEST_F(ServiceTest, RestartReplaysTheLogWithAndWithoutSnapshots)
     EXPECT_EQ(http().get_json("/v1/circuits").size(), 1u);
     // Snapshots every 3 commands: the restart starts from one and replays the rest.
     restart([](ServiceConfig& c) { c.snapshot_every = 3; });
-    for (int i = 0; i < 5; ++i) client(alice_).act("withdraw", {{"amount", "1"}});
+    for (int i = 0; i < 25; ++i) client(alice_).act("withdraw", {{"amount", "1"}});
     const nlohmann::json with_snapshots = service_->market_snapshot();
+    // Snapshots are written by their own thread, after the commands' answers: one shows up.
+    uint64_t snapshot_seq = 0;
+    for (int i = 0; i < 500 && snapshot_seq <= commands; ++i) {
+        snapshot_seq = http().get_json("/v1/info").at("storage").at("snapshot_seq").get<uint64_t>();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GT(snapshot_seq, commands);
+    EXPECT_LE(snapshot_seq, commands + 25);
+    {
+        Database db((fs::path(dir_) / "coordinator.db").string(), DatabaseOptions{.read_only = true});
+        EXPECT_LE(db.query_value<int64_t>("SELECT COUNT(*) FROM snapshots").value_or(99), 2);  // the two newest kept
+        EXPECT_GE(db.query_value<int64_t>("SELECT MAX(seq) FROM snapshots").value_or(0), static_cast<int64_t>(snapshot_seq));
+    }
     restart([](ServiceConfig& c) { c.snapshot_every = 3; });
     EXPECT_EQ(service_->market_snapshot()["accounts"], with_snapshots["accounts"]);
-    EXPECT_EQ(service_->command_count(), commands + 5);
+    EXPECT_EQ(service_->command_count(), commands + 25);
+    EXPECT_GE(http().get_json("/v1/info").at("storage").at("snapshot_seq").get<uint64_t>(), snapshot_seq);
     // Another market configuration on the same data dir is refused.
     service_.reset();
     ServiceConfig other = test_service_config(dir_, op_);
@@ -378,6 +392,10 @@ TEST_F(ServiceTest, BatchAppliesEachActionOnItsOwnUnderOneSignature)
     submits.push_back(item("withdraw", {{"amount", "1"}, {"account", bob_.address().to_lower_string()}}));
     WebSocketClient stream;
     stream.connect("127.0.0.1", service_->port(), "/v1/stream?events=request_submitted");
+    // The hello is sent once the connection is subscribed: events committed after it reach it.
+    auto hello = stream.read_json(std::chrono::seconds(5));
+    ASSERT_TRUE(hello);
+    ASSERT_EQ((*hello)["type"], "hello");
     const uint64_t nonce = a.next_nonce();
     const std::string text =
         signed_action_json(alice_, "batch", {{"actions", submits}}, nonce, unix_time_ms() + 60'000, "provernet-local");
@@ -514,6 +532,12 @@ TEST_F(ServiceTest, StreamFiltersByEventTypeAndAccountAndSendsEachEventOnce)
     new_work.connect("127.0.0.1", service_->port(), "/v1/stream?events=request_submitted");
     bobs.connect("127.0.0.1", service_->port(), "/v1/stream?account=" + bob_.address().to_checksum_string());
     both.connect("127.0.0.1", service_->port(), "/v1/stream?events=request_locked,request_submitted&account=" + bob);
+    // Each hello comes once its connection is subscribed: what is committed after reaches it.
+    for (WebSocketClient* ws : {&new_work, &bobs, &both}) {
+        auto hello = ws->read_json(std::chrono::seconds(5));
+        ASSERT_TRUE(hello);
+        ASSERT_EQ((*hello)["type"], "hello");
+    }
     const uint64_t id = client(alice_).act("submit_request", request_body(circuit, "f", {{"preimage", {"1", "2"}}})).at("request_id");
     client(bob_).act("lock", {{"request_id", id}});
     // The event types each connection received (hello and open views are not events).

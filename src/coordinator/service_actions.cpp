@@ -473,10 +473,7 @@ nlohmann::json Service::commit_batch(std::vector<BatchItem>& items, const std::s
                 applied.emplace_back(i, Committed{seq, std::move(outcome)});
             }
             // The nonce is used once something is applied (as a refused single action leaves it).
-            if (!applied.empty()) {
-                write_nonce_locked(signer, nonce);
-                write_snapshot_if_due_locked(seq, event_seq);
-            }
+            if (!applied.empty()) write_nonce_locked(signer, nonce);
         });
     } catch (const std::exception& e) {
         rebuild_market();  // the market applied what the database did not keep
@@ -484,7 +481,7 @@ nlohmann::json Service::commit_batch(std::vector<BatchItem>& items, const std::s
     }
     if (!applied.empty()) {
         seq_ = seq;
-        if (snapshot_due_locked(seq)) snapshot_seq_ = seq;
+        schedule_snapshot_if_due_locked(seq, event_seq);
         nonces_[signer] = nonce;
     }
     // The batch's events in commit order, in one broadcast (runs for the same subscribers leave

@@ -202,6 +202,10 @@ void Service::start()
         pthread_setname_np(pthread_self(), "pn-tick");
         tick_loop();
     });
+    snapshot_thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "pn-snapshot");
+        snapshot_loop();
+    });
 }
 
 uint16_t Service::port() const { return server_ ? server_->port() : 0; }
@@ -218,7 +222,8 @@ Response Service::handle_info(const Request&)
     };
     const std::filesystem::path db_path = std::filesystem::path(config_.data_dir) / "coordinator.db";
     const nlohmann::json storage = {{"db_bytes", bytes_of(db_path)},
-                                    {"wal_bytes", bytes_of(db_path.string() + "-wal")}};
+                                    {"wal_bytes", bytes_of(db_path.string() + "-wal")},
+                                    {"snapshot_seq", written_snapshot_seq_.load()}};
     std::lock_guard lock(mutex_);
     nlohmann::json out = {{"domain", config_.domain},
                           {"operator", config_.operator_address},
