@@ -249,11 +249,11 @@ void Service::schedule_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq)
         if (snapshot_in_flight_ || snapshot_stopping_) return;
         snapshot_in_flight_ = true;
     }
-    auto copy = std::make_shared<const market::Market>(*market_);
+    auto image = std::make_shared<const market::Market::Image>(market_->image());
     snapshot_seq_ = seq;
     {
         std::lock_guard lock(snapshot_mutex_);
-        pending_snapshot_ = PendingSnapshot{seq, event_seq, std::move(copy)};
+        pending_snapshot_ = PendingSnapshot{seq, event_seq, std::move(image)};
     }
     snapshot_cv_.notify_one();
 }

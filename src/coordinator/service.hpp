@@ -10,8 +10,8 @@
 // A single writer (one mutex) serialises state changes. If a transaction fails after the market
 // applied the command, the market is rebuilt from the database, so nothing uncommitted is ever
 // acknowledged. On open, the market is rebuilt from the last snapshot plus the command log.
-// Snapshots are written by a thread of their own from a copy of the market, so the writer waits
-// only for the copy. Proofs are verified outside the writer lock, in batches per circuit
+// Snapshots are written by a thread of their own from an image of the market (shared immutable
+// request records), so the writer waits only for the image. Proofs are verified outside the writer lock, in batches per circuit
 // (verifier.hpp).
 #pragma once
 
@@ -214,9 +214,10 @@ private:
                               uint64_t nonce, const ExtraWrites& extra, const market::Outcome& outcome);
     void write_nonce_locked(const std::string& signer, uint64_t nonce);  // "" : none
     bool snapshot_due_locked(uint64_t seq) const;
-    // Snapshots leave the writer's path: the writer copies the market (the only part it waits
-    // for) and the snapshot thread serialises and writes it on a connection of its own. The
-    // command log covers a snapshot not yet written, so a crash meanwhile loses nothing.
+    // Snapshots leave the writer's path: the writer takes an image of the market (the only part
+    // it waits for: map nodes and pointers to the immutable request records) and the snapshot
+    // thread serialises and writes it on a connection of its own. The command log covers a
+    // snapshot not yet written, so a crash meanwhile loses nothing.
     void schedule_snapshot_if_due_locked(uint64_t seq, uint64_t event_seq);
     void snapshot_loop();
 
@@ -275,7 +276,7 @@ private:
 
     struct PendingSnapshot {
         uint64_t seq = 0, event_seq = 0;
-        std::shared_ptr<const market::Market> market;  // a copy, as of command `seq`
+        std::shared_ptr<const market::Market::Image> market;  // as of command `seq`
     };
     std::unique_ptr<Database> snapshot_db_;  // the snapshot thread's connection
     std::thread snapshot_thread_;            // started by start()

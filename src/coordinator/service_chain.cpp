@@ -525,7 +525,7 @@ void Service::keep_deadlines()
         });
         const uint64_t wall = wall_ms();
         for (const auto& [id, r] : market_->requests()) {
-            if (r.closed() || r.spec.final_deadline + c.config.expire_after_ms > wall) continue;
+            if (r->closed() || r->spec.final_deadline + c.config.expire_after_ms > wall) continue;
             auto row = c.by_market.find(id);
             if (row == c.by_market.end()) continue;
             auto sent = c.expire_sent.find(id);

@@ -157,8 +157,9 @@ void BM_MarketSnapshotRetained(benchmark::State& state) {
 }
 BENCHMARK(BM_MarketSnapshotRetained)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(2);
 
-// A copy of the same market: what the coordinator's writer waits for when a snapshot is due
-// (the snapshot thread serialises and writes the copy).
+// A copy of the same market, and an image of it (Market::image: the request records shared):
+// what the coordinator's writer waits for when a snapshot is due (the snapshot thread serialises
+// and writes the image).
 void BM_MarketCopyRetained(benchmark::State& state) {
     Workload w(600'000);
     for (int64_t i = 0; i < state.range(0); ++i) w.one_request();
@@ -169,6 +170,17 @@ void BM_MarketCopyRetained(benchmark::State& state) {
     state.counters["requests"] = static_cast<double>(w.market.requests().size());
 }
 BENCHMARK(BM_MarketCopyRetained)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_MarketImageRetained(benchmark::State& state) {
+    Workload w(600'000);
+    for (int64_t i = 0; i < state.range(0); ++i) w.one_request();
+    for (auto _ : state) {
+        Market::Image image = w.market.image();
+        benchmark::DoNotOptimize(image.requests.size());
+    }
+    state.counters["requests"] = static_cast<double>(w.market.requests().size());
+}
+BENCHMARK(BM_MarketImageRetained)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 }  // namespace provernet::market

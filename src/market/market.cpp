@@ -93,19 +93,20 @@ void Market::commit(Transaction& tx) {
         if (it == requests_.end()) {
             if (request) {
                 index(*request);
-                requests_.emplace(id, std::move(*request));
+                requests_.emplace(id, std::make_shared<const Request>(std::move(*request)));
             }
         } else if (!request) {
-            unindex(it->second);
+            unindex(*it->second);
             requests_.erase(it);
         } else {
             // A request's requester, key and terms never change: only its lifecycle indexes
             // move, and only when its status or closing time did.
-            if (it->second.status != request->status || it->second.closed_at != request->closed_at) {
-                unindex_lifecycle(it->second);
+            if (it->second->status != request->status || it->second->closed_at != request->closed_at) {
+                unindex_lifecycle(*it->second);
                 index_lifecycle(*request);
             }
-            it->second = std::move(*request);
+            // A new record: an image taken earlier keeps the old one.
+            it->second = std::make_shared<const Request>(std::move(*request));
         }
     }
 }
@@ -126,8 +127,19 @@ const Prover* Market::prover(std::string_view address) const {
 
 const Request* Market::request(uint64_t id) const {
     auto it = requests_.find(id);
-    return it == requests_.end() ? nullptr : &it->second;
+    return it == requests_.end() ? nullptr : it->second.get();
 }
+
+bool Market::operator==(const Market& o) const {
+    const bool same_requests =
+        std::equal(requests_.begin(), requests_.end(), o.requests_.begin(), o.requests_.end(),
+                   [](const auto& a, const auto& b) { return a.first == b.first && *a.second == *b.second; });
+    return same_requests && config_ == o.config_ && ledger_ == o.ledger_ && accounts_ == o.accounts_ &&
+           provers_ == o.provers_ && by_idempotency_key_ == o.by_idempotency_key_ && not_closed_ == o.not_closed_ &&
+           by_final_deadline_ == o.by_final_deadline_ && by_prune_time_ == o.by_prune_time_ && waiting_ == o.waiting_;
+}
+
+Market::Image Market::image() const { return {config_, ledger_, accounts_, provers_, requests_}; }
 
 uint64_t Market::lock_limit(const Prover& prover, Priority p) const {
     size_t cls = static_cast<size_t>(p);
@@ -151,7 +163,7 @@ std::vector<OpenRequest> Market::open_requests(uint64_t now, std::string_view pr
     }
     std::vector<OpenRequest> out;
     for (const auto& [priority, lock_deadline, id] : not_closed_) {
-        const Request& r = requests_.at(id);
+        const Request& r = *requests_.at(id);
         if (now >= r.spec.final_deadline) continue;  // expiring: only a tick applies
         OpenRequest line{id, r.spec.priority};
         bool own = r.live_lock() && address && r.holder == *address;

@@ -20,6 +20,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -100,7 +101,8 @@ public:
     const Request* request(uint64_t id) const;
     const std::map<std::string, Account>& accounts() const { return accounts_; }
     const std::map<std::string, Prover>& provers() const { return provers_; }
-    const std::map<uint64_t, Request>& requests() const { return requests_; }  // not yet pruned
+    // Not yet pruned. Each record is immutable: a change replaces it (see MarketImage).
+    const std::map<uint64_t, std::shared_ptr<const Request>>& requests() const { return requests_; }
 
     // Requests of class p that are open (never locked, not closed): demand no prover has taken.
     uint64_t waiting(Priority p) const { return waiting_[static_cast<size_t>(p)]; }
@@ -122,9 +124,14 @@ public:
     // The full state (config included). from_json validates it and checks the invariants.
     nlohmann::json to_json() const;
     static Market from_json(const nlohmann::json& snapshot);
+    // The state a snapshot holds, sharing the request records with the market (they never
+    // change in place): taking one copies map nodes and pointers, not requests, and it can be
+    // serialised on another thread while the market moves on.
+    struct Image;
+    Image image() const;
 
     // Same state (config, ledger, records and indexes).
-    bool operator==(const Market&) const = default;
+    bool operator==(const Market&) const;
 
 private:
     friend class Transaction;
@@ -139,7 +146,7 @@ private:
     Ledger ledger_;
     std::map<std::string, Account> accounts_;
     std::map<std::string, Prover> provers_;
-    std::map<uint64_t, Request> requests_;
+    std::map<uint64_t, std::shared_ptr<const Request>> requests_;
 
     // Derived from requests_ (rebuilt on load, kept in step at commit).
     std::map<std::pair<std::string, std::string>, uint64_t> by_idempotency_key_;  // (requester, key)
@@ -147,6 +154,16 @@ private:
     std::set<std::pair<uint64_t, uint64_t>> by_final_deadline_;                   // not closed
     std::set<std::pair<uint64_t, uint64_t>> by_prune_time_;                       // closed
     std::array<uint64_t, priority_count> waiting_{};
+};
+
+struct Market::Image {
+    Config config;
+    Ledger ledger;
+    std::map<std::string, Account> accounts;
+    std::map<std::string, Prover> provers;
+    std::map<uint64_t, std::shared_ptr<const Request>> requests;
+
+    nlohmann::json to_json() const;  // what Market::to_json gives for the same state
 };
 
 }  // namespace provernet::market

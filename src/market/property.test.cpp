@@ -189,7 +189,7 @@ private:
     void advance(uint64_t t) {
         std::vector<std::pair<uint64_t, std::string>> due;
         for (const auto& [id, r] : market.requests())
-            if (r.live_lock() && is_honest(r.holder) && r.spec.lock_deadline <= t) due.emplace_back(id, r.holder);
+            if (r->live_lock() && is_honest(r->holder) && r->spec.lock_deadline <= t) due.emplace_back(id, r->holder);
         for (const auto& [id, holder] : due) {
             Outcome o = apply(Fulfill{holder, id, true});
             EXPECT_TRUE(o.ok()) << "honest delivery of " << id << ": " << (o.error ? o.error->message : "");
@@ -268,7 +268,7 @@ void check_final_state(const History& h) {
         ASSERT_TRUE(it != h.terminal_.end()) << "request " << id << " never settled";
         EXPECT_EQ(it->second, 1) << "request " << id << " settled more than once";
     }
-    for (const auto& [id, r] : m.requests()) EXPECT_TRUE(r.closed()) << "request " << id << " still open";
+    for (const auto& [id, r] : m.requests()) EXPECT_TRUE(r->closed()) << "request " << id << " still open";
     Totals t = m.totals();
     EXPECT_EQ(t.escrow, 0u);
     EXPECT_EQ(t.locked_collateral, 0u);

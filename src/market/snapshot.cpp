@@ -31,7 +31,8 @@ Totals Market::totals() const {
         t.stakes = checked_add(t.stakes, a.stake, "total stakes");
         t.pending = checked_add(t.pending, a.pending_total(), "total pending");
     }
-    for (const auto& [id, r] : requests_) {
+    for (const auto& [id, record] : requests_) {
+        const Request& r = *record;
         t.locked_collateral = checked_add(t.locked_collateral, r.collateral, "total collateral");
         t.escrow = checked_add(t.escrow, r.escrow, "total escrow");
         t.held_bounties = checked_add(t.held_bounties, r.bounty, "total bounties");
@@ -56,7 +57,8 @@ void Market::check_invariants() const {
 
     std::map<std::string, uint64_t> locked, live_locks;
     std::array<uint64_t, priority_count> waiting{};
-    for (const auto& [id, r] : requests_) {
+    for (const auto& [id, record] : requests_) {
+        const Request& r = *record;
         std::string name = "request " + text(id);
         if (r.id != id || id == 0 || id >= ledger_.next_request_id) broken(name + ": id out of sequence");
         if (r.closed()) {
@@ -94,25 +96,27 @@ void Market::check_invariants() const {
         broken("request indexes out of step");
 }
 
-nlohmann::json Market::to_json() const {
-    nlohmann::json accounts = nlohmann::json::object(), provers = nlohmann::json::object();
-    for (const auto& [address, a] : accounts_) accounts[address] = market::to_json(a);
-    for (const auto& [address, p] : provers_) provers[address] = market::to_json(p);
-    nlohmann::json requests = nlohmann::json::array();
-    for (const auto& [id, r] : requests_) requests.push_back(market::to_json(r));
+nlohmann::json Market::to_json() const { return image().to_json(); }
+
+nlohmann::json Market::Image::to_json() const {
+    nlohmann::json accounts_json = nlohmann::json::object(), provers_json = nlohmann::json::object();
+    for (const auto& [address, a] : accounts) accounts_json[address] = market::to_json(a);
+    for (const auto& [address, p] : provers) provers_json[address] = market::to_json(p);
+    nlohmann::json requests_json = nlohmann::json::array();
+    for (const auto& [id, r] : requests) requests_json.push_back(market::to_json(*r));
     return {{"version", snapshot_version},
-            {"config", market::to_json(config_)},
+            {"config", market::to_json(config)},
             {"ledger",
-             {{"clock", ledger_.clock},
-              {"next_request_id", ledger_.next_request_id},
-              {"supply", amount_json(ledger_.supply)},
-              {"total_deposited", amount_json(ledger_.total_deposited)},
-              {"total_withdrawn", amount_json(ledger_.total_withdrawn)},
-              {"burned", amount_json(ledger_.burned)},
-              {"fees_collected", amount_json(ledger_.fees_collected)}}},
-            {"accounts", accounts},
-            {"provers", provers},
-            {"requests", requests}};
+             {{"clock", ledger.clock},
+              {"next_request_id", ledger.next_request_id},
+              {"supply", amount_json(ledger.supply)},
+              {"total_deposited", amount_json(ledger.total_deposited)},
+              {"total_withdrawn", amount_json(ledger.total_withdrawn)},
+              {"burned", amount_json(ledger.burned)},
+              {"fees_collected", amount_json(ledger.fees_collected)}}},
+            {"accounts", accounts_json},
+            {"provers", provers_json},
+            {"requests", requests_json}};
 }
 
 Market Market::from_json(const nlohmann::json& snapshot) {
@@ -152,9 +156,9 @@ Market Market::from_json(const nlohmann::json& snapshot) {
     for (const auto& j : r.array("requests")) {
         Request q = request_from_json(j);
         uint64_t id = q.id;
-        if (!m.requests_.emplace(id, std::move(q)).second)
+        if (!m.requests_.emplace(id, std::make_shared<const Request>(std::move(q))).second)
             throw MarketError(ErrorCode::invalid_snapshot, "snapshot: request " + text(id) + " appears twice");
-        m.index(m.requests_.at(id));
+        m.index(*m.requests_.at(id));
     }
     r.finish();
     m.check_invariants();

@@ -50,6 +50,28 @@ TEST_F(MarketSnapshot, RoundTripKeepsEverything) {
     EXPECT_EQ(copy.to_json(), m.to_json());
 }
 
+// An image shares the request records with the market: commands after it replace records, never
+// change them, so the image still serialises the state it was taken at (a snapshot written on
+// another thread sees one consistent state).
+TEST_F(MarketSnapshot, ImageKeepsTheStateItWasTakenAt) {
+    build_history();
+    const Market::Image image = m.image();
+    const nlohmann::json at_image = m.to_json();
+    EXPECT_EQ(image.to_json(), at_image);
+    const Request* before = m.request(3);
+    ASSERT_NE(before, nullptr);
+    ASSERT_TRUE(before->live_lock());
+    EXPECT_EQ(image.requests.at(3).get(), before);  // shared, not copied
+    // Change an existing request (fulfil c), then prune by time.
+    must(Fulfill{bob, 3, true});
+    now = 40'000;
+    must(Tick{});
+    EXPECT_NE(m.to_json(), at_image);
+    EXPECT_EQ(image.to_json(), at_image);
+    EXPECT_TRUE(image.requests.at(3)->live_lock());
+    EXPECT_EQ(Market::from_json(image.to_json()).to_json(), at_image);
+}
+
 TEST_F(MarketSnapshot, ScriptedLogReplaysToTheSameState) {
     std::vector<Outcome> outcomes;
     auto run = [&](Market& market, const Command& c, uint64_t t) { return market.apply(c, t); };

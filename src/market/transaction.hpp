@@ -47,7 +47,7 @@ public:
         if (it != requests_.end()) return it->second ? &*it->second : nullptr;
         auto found = market.requests_.find(id);
         if (found == market.requests_.end()) return nullptr;
-        return &*requests_.emplace(id, found->second).first->second;
+        return &*requests_.emplace(id, *found->second).first->second;
     }
     Request& insert_request(Request r) {
         uint64_t id = r.id;

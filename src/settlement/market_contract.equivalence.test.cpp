@@ -307,7 +307,7 @@ TEST(ProverMarketEquivalence, TheMarketAndTheContractEndInTheSameBalances)
     // The scenario covers every outcome: fulfilled on time, late, by a secondary, without a
     // lock; expired with a holder; cancelled.
     std::map<market::RequestStatus, int> statuses;
-    for (const auto& [id, r] : s.market().requests()) ++statuses[r.status];
+    for (const auto& [id, r] : s.market().requests()) ++statuses[r->status];
     EXPECT_EQ(statuses[market::RequestStatus::fulfilled], 5);
     EXPECT_EQ(statuses[market::RequestStatus::expired], 2);
     EXPECT_EQ(statuses[market::RequestStatus::cancelled], 1);
