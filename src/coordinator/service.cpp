@@ -81,11 +81,11 @@ Service::Service(ServiceConfig config) : config_(std::move(config))
     // commit still checkpoints at 16,384 pages (64 MiB at 4 KiB), should the passive checkpoints
     // fall behind a sustained load.
     options.wal_autocheckpoint_pages = 16'384;
-    const std::string db_path = (std::filesystem::path(config_.data_dir) / "coordinator.db").string();
-    db_ = std::make_unique<Database>(db_path, options);
+    db_path_ = (std::filesystem::path(config_.data_dir) / "coordinator.db").string();
+    db_ = std::make_unique<Database>(db_path_, options);
     db_->migrate({schema_v1, schema_v2});
-    checkpoint_db_ = std::make_unique<Database>(db_path, DatabaseOptions{});
-    snapshot_db_ = std::make_unique<Database>(db_path, DatabaseOptions{});
+    checkpoint_db_ = std::make_unique<Database>(db_path_, DatabaseOptions{});
+    snapshot_db_ = std::make_unique<Database>(db_path_, DatabaseOptions{});
 
     // The market configuration is fixed when the data dir is created: replaying the log under
     // another configuration would give other outcomes.

@@ -247,6 +247,7 @@ private:
     uint64_t wall_ms() const;
 
     ServiceConfig config_;
+    std::string db_path_;           // <data_dir>/coordinator.db
     std::unique_ptr<Database> db_;  // the writer connection (guarded by mutex_)
     std::unique_ptr<Database> checkpoint_db_;  // the tick thread's, for WAL checkpoints only
     std::unique_ptr<SqliteLedger> ledger_store_;

@@ -220,9 +220,8 @@ Response Service::handle_info(const Request&)
         const auto n = std::filesystem::file_size(path, ec);
         return ec ? uint64_t{0} : static_cast<uint64_t>(n);
     };
-    const std::filesystem::path db_path = std::filesystem::path(config_.data_dir) / "coordinator.db";
-    const nlohmann::json storage = {{"db_bytes", bytes_of(db_path)},
-                                    {"wal_bytes", bytes_of(db_path.string() + "-wal")},
+    const nlohmann::json storage = {{"db_bytes", bytes_of(db_path_)},
+                                    {"wal_bytes", bytes_of(db_path_ + "-wal")},
                                     {"snapshot_seq", written_snapshot_seq_.load()}};
     std::lock_guard lock(mutex_);
     nlohmann::json out = {{"domain", config_.domain},

@@ -16,6 +16,15 @@ namespace {
 
 using coordinator::unix_ms;
 
+// The price in a lock's answer (its request_locked event); 0 if absent.
+uint64_t lock_price(const nlohmann::json& answer)
+{
+    uint64_t price = 0;
+    for (const auto& e : answer.value("events", nlohmann::json::array()))
+        if (e.value("type", "") == "request_locked") price = Node::Impl::parse_amount(e["price"]);
+    return price;
+}
+
 }  // namespace
 
 void Node::Impl::finish_job(uint64_t id, Outcome outcome)
@@ -50,10 +59,7 @@ bool Node::Impl::lock_with_coordinator(coordinator::Client& client, uint64_t id)
     const auto id_ull = static_cast<unsigned long long>(id);
     try {
         const nlohmann::json r = client.lock(id);
-        uint64_t price = 0;
-        for (const auto& e : r.value("events", nlohmann::json::array()))
-            if (e.value("type", "") == "request_locked") price = parse_amount(e["price"]);
-        log("locked request %llu at price %llu", id_ull, static_cast<unsigned long long>(price));
+        log("locked request %llu at price %llu", id_ull, static_cast<unsigned long long>(lock_price(r)));
         return true;
     } catch (const coordinator::CoordinatorError& e) {
         log("lock of request %llu refused: %s", id_ull, e.message().c_str());
@@ -271,11 +277,8 @@ std::vector<bool> Node::Impl::lock_batch(coordinator::Client& client, std::span<
                 continue;
             }
             held[i] = true;
-            uint64_t price = 0;
-            for (const auto& e : r.value("events", nlohmann::json::array()))
-                if (e.value("type", "") == "request_locked") price = parse_amount(e["price"]);
-            log("locked request %llu at price %llu (in a batch of %zu)", id_ull, static_cast<unsigned long long>(price),
-                part.size());
+            log("locked request %llu at price %llu (in a batch of %zu)", id_ull,
+                static_cast<unsigned long long>(lock_price(r)), part.size());
         }
     } catch (const coordinator::CoordinatorError& e) {
         log("batch of %zu locks refused: %s", part.size(), e.message().c_str());

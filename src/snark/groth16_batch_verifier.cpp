@@ -5,6 +5,7 @@
 #include "math/pairing.hpp"
 #include "snark/groth16_prover.hpp"
 
+#include <optional>
 #include <utility>
 
 namespace provernet::snark {
@@ -105,15 +106,18 @@ void verify_range(const PreparedVerificationKey& vk, std::span<const BatchItem> 
 std::vector<bool> groth16_verify_batch(const VerificationKey& vk, std::span<const BatchItem> items,
                                        BatchOptions options)
 {
-    if (vk.ic.size() != size_t(vk.n_public) + 1)
-        throw VerifyError("verification key has " + std::to_string(vk.ic.size()) + " IC points for " +
-                          std::to_string(vk.n_public) + " public signals (expected n_public + 1)");
-    if (!options.key_checked && !verification_key_is_valid(vk)) {
+    require_ic_count(vk);
+    if (options.key_checked) return groth16_verify_batch(PreparedVerificationKey(vk), items, options);
+    // The prepared key's constructor checks the key (once): an invalid key fails every item.
+    std::optional<PreparedVerificationKey> prepared;
+    try {
+        prepared.emplace(vk);
+    } catch (const VerifyError&) {
         for (size_t i = 0; i < items.size(); ++i)
             check_signal_count(vk, items[i], i);
         return std::vector<bool>(items.size(), false);
     }
-    return groth16_verify_batch(PreparedVerificationKey(vk), items, options);
+    return groth16_verify_batch(*prepared, items, options);
 }
 
 std::vector<bool> groth16_verify_batch(const PreparedVerificationKey& prepared, std::span<const BatchItem> items,

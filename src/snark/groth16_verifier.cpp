@@ -10,11 +10,16 @@ namespace provernet::snark {
 
 using namespace provernet::math;
 
-bool groth16_verify(const VerificationKey& vk, std::span<const U256> public_signals, const Proof& proof)
+void require_ic_count(const VerificationKey& vk)
 {
     if (vk.ic.size() != size_t(vk.n_public) + 1)
         throw VerifyError("verification key has " + std::to_string(vk.ic.size()) + " IC points for " +
                           std::to_string(vk.n_public) + " public signals (expected n_public + 1)");
+}
+
+bool groth16_verify(const VerificationKey& vk, std::span<const U256> public_signals, const Proof& proof)
+{
+    require_ic_count(vk);
     if (public_signals.size() != vk.n_public)
         throw VerifyError("the verification key expects " + std::to_string(vk.n_public) + " public signals, got " +
                           std::to_string(public_signals.size()));
@@ -70,9 +75,7 @@ namespace {
 
 VerificationKey checked_key(VerificationKey vk)
 {
-    if (vk.ic.size() != size_t(vk.n_public) + 1)
-        throw VerifyError("verification key has " + std::to_string(vk.ic.size()) + " IC points for " +
-                          std::to_string(vk.n_public) + " public signals (expected n_public + 1)");
+    require_ic_count(vk);
     if (!verification_key_is_valid(vk))
         throw VerifyError("verification key has a point off its curve or outside its subgroup");
     return vk;

@@ -28,6 +28,9 @@ bool groth16_verify(const VerificationKey& vk, std::span<const math::U256> publi
 // Every point of the key on its curve and in its subgroup, and n_public + 1 IC points.
 bool verification_key_is_valid(const VerificationKey& vk);
 
+// VerifyError unless the key has n_public + 1 IC points (a malformed key, not a verdict).
+void require_ic_count(const VerificationKey& vk);
+
 // The pairing equation alone, for a caller that has checked the key (verification_key_is_valid,
 // e.g. once when it was registered) and the proof and signals (points in their subgroups,
 // signals < r, as parse_proof_json and parse_public_json check): the subgroup checks are then
